@@ -1,0 +1,61 @@
+# The two commands a newcomer needs are `make run` and `make test`; the rest are for us.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+export EKESCO_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test lint format openapi translations extract-messages demo-data worker bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d ekesco_api/translations
+
+run: $(STAMP) translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	test -f instance/.demo-loaded || ( $(FLASK) ekesco demo-data --out instance/demo-export \
+		&& $(FLASK) ekesco import instance/demo-export && touch instance/.demo-loaded )
+	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - wsgi:app
+
+test: $(STAMP) translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+openapi: $(STAMP) translations
+	$(FLASK) openapi write --format=json openapi/openapi.json
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k _ -o ekesco_api/translations/messages.pot .
+	$(BIN)/pybabel update -q --no-fuzzy-matching -i ekesco_api/translations/messages.pot -d ekesco_api/translations
+
+worker: $(STAMP)
+	$(FLASK) ekesco worker
+
+bench: $(STAMP) translations
+	$(BIN)/python benchmarks/login.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+# Until the first release, the schema is one initial revision regenerated from the models.
+migration-initial: $(STAMP)
+	rm -f migrations/versions/0001_initial.py
+	rm -f instance/.migration-scratch.sqlite3 && mkdir -p instance
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/.migration-scratch.sqlite3 \
+		$(FLASK) db revision --autogenerate --rev-id 0001 -m initial
+	rm -f instance/.migration-scratch.sqlite3*

@@ -1,0 +1,103 @@
+"""eKesco API: the backend of KESCO's customer app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ekesco_api.config import load_config
+
+API_DESCRIPTION = """\
+The backend of the eKesco app of KESCO, Kosovo's electricity supplier.
+
+**Authentication.** Register (`POST /auth/register`), confirm the SMS code (`POST /auth/verify`),
+then send `Authorization: Bearer <access_token>`. Access tokens live 15 minutes; refresh them with
+`POST /auth/refresh` and the refresh token as bearer (it rotates on every use).
+
+**Errors** are `application/problem+json` documents with a stable `code` to switch on; `title`
+and `detail` come in the language of `Accept-Language` (`sq`, `en`, `sr`; Albanian by default).
+
+**Money** is a decimal string with two places, in EUR. **Times** are ISO 8601 in UTC.
+
+**Lists** take `page` and `page_size`; the `X-Pagination` header says how many there are.
+"""
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    app.config["API_SPEC_OPTIONS"] = {
+        "info": {"description": API_DESCRIPTION},
+        "servers": [{"url": "/", "description": "this server"}],
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+    }
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from ekesco_api import (
+        models,  # noqa: F401  (every model on the metadata)
+        security,
+    )
+    from ekesco_api.db import configure_sqlite
+    from ekesco_api.extensions import api, babel, cors, db, jwt, limiter, migrate
+    from ekesco_api.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    jwt.init_app(app)
+    security.init_app(app)
+    limiter.init_app(app)
+    if app.config["CORS_ORIGINS"]:
+        cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from ekesco_api import health
+    from ekesco_api.extensions import api
+
+    app.register_blueprint(health.bp)
+    for blueprint in _domain_blueprints():
+        api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
+
+
+def _domain_blueprints() -> list[Any]:
+    from ekesco_api.accounts.routes import blp as accounts_blp
+    from ekesco_api.auth.routes import blp as auth_blp
+
+    return [auth_blp, accounts_blp]
+
+
+def register_error_handlers(app: Flask) -> None:
+    from ekesco_api.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from ekesco_api.cli import ekesco
+
+    app.cli.add_command(ekesco)

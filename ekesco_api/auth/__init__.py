@@ -1,0 +1,1 @@
+"""Registration, verification codes, login, token refresh and password care."""

@@ -1,0 +1,1 @@
+"""The import of the supplier's CIS export (CSV)."""

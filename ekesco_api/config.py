@@ -1,0 +1,110 @@
+"""Configuration read from the environment, with development defaults."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(os.environ.get("EKESCO_INSTANCE_DIR", Path.cwd() / "instance"))
+
+# Secrets that production must be given; development gets throwaway defaults.
+PRODUCTION_SECRETS = ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_WEBHOOK_SECRET", "DATABASE_URL")
+
+
+class ConfigError(RuntimeError):
+    """Start-up refused: the environment lacks something production needs."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _database_url(raw: str | None) -> str:
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'ekesco.sqlite3'}"
+    # psycopg 3 is the driver; accept the usual postgres:// and postgresql:// spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read the environment into Flask settings; refuse to start production without secrets."""
+    env = dict(os.environ if env is None else env)
+    ekesco_env = env.get("EKESCO_ENV", "development")
+    production = ekesco_env == "production"
+    if production:
+        missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
+        if missing:
+            raise ConfigError(
+                "EKESCO_ENV=production needs these environment variables: " + ", ".join(missing)
+            )
+    dev_secret = "dev-only-not-secret-" + "x" * 32
+    return {
+        "EKESCO_ENV": ekesco_env,
+        "TESTING": False,
+        "SECRET_KEY": env.get("SECRET_KEY", dev_secret),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Requests larger than this are refused with a problem document (413).
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        # JWT: one fixed algorithm; tokens are only ever read from the Authorization header.
+        "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY", dev_secret),
+        "JWT_ALGORITHM": "HS256",
+        "JWT_DECODE_ALGORITHMS": ["HS256"],
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=15),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=30),
+        "PAYMENT_WEBHOOK_SECRET": env.get("PAYMENT_WEBHOOK_SECRET", dev_secret),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        # Rate limits (Flask-Limiter); memory by default, Redis in production.
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Messages.
+        "SMS_BACKEND": env.get("SMS_BACKEND", "file"),
+        "EMAIL_BACKEND": env.get("EMAIL_BACKEND", "file"),
+        "PUSH_BACKEND": env.get("PUSH_BACKEND", "file"),
+        "SMS_FILE": env.get("SMS_FILE", str(INSTANCE_DIR / "sms.jsonl")),
+        "EMAIL_FILE": env.get("EMAIL_FILE", str(INSTANCE_DIR / "email.jsonl")),
+        "PUSH_FILE": env.get("PUSH_FILE", str(INSTANCE_DIR / "push.jsonl")),
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN", ""),
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 587),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), True),
+        "MAIL_FROM": env.get("MAIL_FROM", "eKesco <no-reply@kesco-energy.com>"),
+        "PUSH_GATEWAY_URL": env.get("PUSH_GATEWAY_URL", ""),
+        "PUSH_GATEWAY_TOKEN": env.get("PUSH_GATEWAY_TOKEN", ""),
+        "CORS_ORIGINS": [o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()],
+        # Languages: Albanian first, then English and Serbian (Latin script).
+        "BABEL_DEFAULT_LOCALE": "sq",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ("sq", "en", "sr"),
+        # flask-smorest / OpenAPI.
+        "API_TITLE": "eKesco API",
+        "API_VERSION": "1.0.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "api/v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {},
+    }

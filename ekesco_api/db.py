@@ -1,0 +1,56 @@
+"""The declarative base every model shares, and the engine settings per database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import MetaData, Numeric, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, registry
+
+from ekesco_api.types import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model: one naming convention, money and UTC time mapped once."""
+
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            Decimal: Numeric(12, 2),
+            dt.datetime: UtcDateTime(),
+        },
+    )
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make SQLite behave like a database: real transactions, foreign keys, a writer lock.
+
+    pysqlite opens transactions lazily and behind SQLAlchemy's back, which breaks SAVEPOINTs
+    and lets two writers both read-then-write and fail with "database is locked". We take over
+    BEGIN ourselves and use BEGIN IMMEDIATE so that writers queue on the lock (busy_timeout)
+    instead of failing: SQLite is the embedded default, PostgreSQL is where concurrency scales.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""Supply points, meters and readings."""

@@ -1,0 +1,10 @@
+"""Every model, imported in one place so that Alembic and the metadata see them all."""
+
+from ekesco_api.accounts.models import Account
+from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import.models import ImportRun
+from ekesco_api.meters.models import Meter, Reading, SupplyPoint
+from ekesco_api.outages.models import Area
+from ekesco_api.payments.models import CisPayment
+
+__all__ = ["Account", "Area", "Bill", "CisPayment", "ImportRun", "Meter", "Reading", "SupplyPoint"]

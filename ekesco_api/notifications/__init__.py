@@ -1,0 +1,1 @@
+"""The message outbox, its templates and the delivery worker."""

@@ -1,0 +1,1 @@
+"""Areas and planned outages."""

@@ -1,0 +1,1 @@
+"""Payments: those made elsewhere (from the CIS) and the app's own."""

@@ -1,0 +1,153 @@
+"""Fixtures: one app per session on a migrated database, one rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from ekesco_api import create_app
+from ekesco_api.config import _database_url
+from ekesco_api.extensions import db, limiter
+
+
+def _test_database_url(tmp: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return _database_url(url) if url else f"sqlite:///{tmp / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def message_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("messages")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("db")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp),
+            "SMS_FILE": str(message_dir / "sms.jsonl"),
+            "EMAIL_FILE": str(message_dir / "email.jsonl"),
+            "PUSH_FILE": str(message_dir / "push.jsonl"),
+            "SMS_BACKEND": "file",
+            "EMAIL_BACKEND": "file",
+            "PUSH_BACKEND": "file",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        _reset_schema()
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Start from an empty database, whatever an earlier run left behind."""
+    engine = db.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            db.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _truncate_all() -> None:
+    with db.engine.begin() as conn:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
+    """Each test inside one transaction that is rolled back; `race` tests commit for real."""
+    limiter.reset()
+    if request.node.get_closest_marker("race"):
+        yield db.session
+        with app.app_context():
+            db.session.remove()
+            _truncate_all()
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own would pick the engine over our connection.
+        db.session = scoped_session(
+            sessionmaker(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+class Outbox:
+    """The messages the file backends wrote during this test, one list per channel."""
+
+    def __init__(self, app: Flask) -> None:
+        self.files = {ch: Path(app.config[f"{ch.upper()}_FILE"]) for ch in ("sms", "email", "push")}
+        for path in self.files.values():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("", encoding="utf-8")
+
+    def read(self, channel: str) -> list[dict[str, Any]]:
+        path = self.files[channel]
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+    @property
+    def sms(self) -> list[dict[str, Any]]:
+        return self.read("sms")
+
+    @property
+    def email(self) -> list[dict[str, Any]]:
+        return self.read("email")
+
+    @property
+    def push(self) -> list[dict[str, Any]]:
+        return self.read("push")
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Outbox:
+    return Outbox(app)
