@@ -41,7 +41,7 @@ openapi: $(STAMP) translations
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k _ -o ekesco_api/translations/messages.pot .
-	$(BIN)/pybabel update -q --no-fuzzy-matching -i ekesco_api/translations/messages.pot -d ekesco_api/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i ekesco_api/translations/messages.pot -d ekesco_api/translations
 
 worker: $(STAMP)
 	$(FLASK) ekesco worker
