@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d ekesco_api/translations
+	$(BIN)/pybabel compile -d ekesco_api/translations
 
 run: $(STAMP) translations
 	mkdir -p instance
