@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 export EKESCO_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint format openapi translations extract-messages demo-data worker bench clean
+.PHONY: run test lint format openapi translations extract-messages i18n demo-data worker bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ openapi: $(STAMP) translations
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k _ -o ekesco_api/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i ekesco_api/translations/messages.pot -d ekesco_api/translations
+
+# Catalogs from the code's messages, Albanian and Serbian from tools/i18n/*.json (one per domain).
+i18n: extract-messages
+	$(BIN)/python tools/translate.py tools/i18n/*.json
+	$(MAKE) translations
 
 worker: $(STAMP)
 	$(FLASK) ekesco worker

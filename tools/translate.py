@@ -1,8 +1,9 @@
 """Fill Albanian and Serbian translations into the catalogs from a JSON file of our own.
 
-Usage: .venv/bin/python tools/translate.py FILE.json
-FILE.json maps each English msgid to {"sq": "...", "sr": "..."}. Run `make extract-messages`
-first so the catalogs know every msgid; then this writes the msgstr lines. Re-running is safe.
+Usage: .venv/bin/python tools/translate.py FILE.json [FILE.json ...]   (or simply `make i18n`)
+Each FILE.json (tools/i18n/<domain>.json) maps each English msgid to {"sq": "...", "sr": "..."}.
+Run `make extract-messages` first so the catalogs know every msgid; then this writes the msgstr
+lines. Re-running is safe.
 Hand-rolled because pybabel has no "merge translations from a table" command.
 """
 
@@ -17,8 +18,10 @@ from babel.messages.pofile import read_po, write_po
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "ekesco_api" / "translations"
 
 
-def main(path: str) -> None:
-    table: dict[str, dict[str, str]] = json.loads(Path(path).read_text(encoding="utf-8"))
+def main(paths: list[str]) -> None:
+    table: dict[str, dict[str, str]] = {}
+    for path in paths:
+        table.update(json.loads(Path(path).read_text(encoding="utf-8")))
     for language in ("sq", "sr"):
         po_path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as handle:
@@ -40,4 +43,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
