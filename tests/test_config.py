@@ -1,0 +1,51 @@
+"""Configuration from the environment; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from ekesco_api.config import ConfigError, load_config
+
+SECRETS = {
+    "SECRET_KEY": "s" * 40,
+    "JWT_SECRET_KEY": "j" * 40,
+    "PAYMENT_WEBHOOK_SECRET": "p" * 40,
+    "DATABASE_URL": "postgresql://db.example/ekesco",
+}
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_production_refuses_to_start_without_a_secret(missing: str) -> None:
+    env = {"EKESCO_ENV": "production", **SECRETS}
+    del env[missing]
+    with pytest.raises(ConfigError, match=missing):
+        load_config(env)
+
+
+def test_production_starts_with_every_secret() -> None:
+    config = load_config({"EKESCO_ENV": "production", **SECRETS})
+    assert config["SECRET_KEY"] == SECRETS["SECRET_KEY"]
+    # The usual postgres:// spelling is read with psycopg 3.
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db.example/ekesco"
+
+
+def test_development_has_defaults_for_everything() -> None:
+    config = load_config({})
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["SMS_BACKEND"] == "file"
+    assert config["RATELIMIT_ENABLED"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_rate_limits_can_be_switched_off() -> None:
+    assert load_config({"RATELIMIT_ENABLED": "false"})["RATELIMIT_ENABLED"] is False
+
+
+def test_bad_number_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="MAX_CONTENT_LENGTH"):
+        load_config({"MAX_CONTENT_LENGTH": "lots"})
+
+
+def test_cors_origins_are_a_list() -> None:
+    config = load_config({"CORS_ORIGINS": "https://app.kesco-energy.com, https://web.example"})
+    assert config["CORS_ORIGINS"] == ["https://app.kesco-energy.com", "https://web.example"]
