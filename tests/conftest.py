@@ -47,6 +47,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
+    _add_test_routes(app)
     with app.app_context():
         _reset_schema()
         from flask_migrate import upgrade
@@ -56,6 +57,14 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _add_test_routes(app: Flask) -> None:
+    """Routes that exist only in tests, to provoke faults no real route should have."""
+
+    @app.get("/_test/fault")
+    def _fault() -> Any:
+        raise RuntimeError("secret internals: password=hunter2")
 
 
 def _reset_schema() -> None:
