@@ -1,0 +1,1 @@
+"""Tests of registration, verification codes, phones, passwords and names."""
