@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:50:40.882407
+Create Date: 2026-11-24 09:57:31.311415
 
 """
 from alembic import op
@@ -37,8 +37,10 @@ def upgrade():
 
     op.create_table('import_runs',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('directory', sa.String(length=500), nullable=False),
     sa.Column('started_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('error_count', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
     )
