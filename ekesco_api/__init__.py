@@ -98,6 +98,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from ekesco_api import notifications
     from ekesco_api.cli import ekesco
 
+    notifications.init_app(app)  # `ekesco worker`; refuses unknown SMS/EMAIL/PUSH_BACKEND
     app.cli.add_command(ekesco)

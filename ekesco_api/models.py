@@ -4,7 +4,18 @@ from ekesco_api.accounts.models import Account
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
+from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
 
-__all__ = ["Account", "Area", "Bill", "CisPayment", "ImportRun", "Meter", "Reading", "SupplyPoint"]
+__all__ = [
+    "Account",
+    "Area",
+    "Bill",
+    "CisPayment",
+    "ImportRun",
+    "Message",
+    "Meter",
+    "Reading",
+    "SupplyPoint",
+]

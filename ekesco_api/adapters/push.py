@@ -1,0 +1,76 @@
+"""Push notifications: the `PushSender` interface, an outbox file, an FCM-style HTTP client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import httpx
+
+from ekesco_api.adapters.base import HTTP_TIMEOUT, append_json_line, post_json, timestamp
+from ekesco_api.config import ConfigError
+
+BACKENDS = ("file", "http")
+
+
+class PushSender(Protocol):
+    """Sends one notification to one device token; raises `DeliveryError` when it cannot."""
+
+    def send(self, *, to: str, body: str, subject: str | None = None) -> None: ...
+
+
+class FilePushSender:
+    """Appends `{"to", "subject"?, "body", "sent_at"}` as one JSON line (PUSH_BACKEND=file)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+
+    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+        record: dict[str, Any] = {"to": to}
+        if subject is not None:
+            record["subject"] = subject
+        record.update(body=body, sent_at=timestamp())
+        append_json_line(self.path, record)
+
+
+class FcmPushSender:
+    """Posts an FCM HTTP v1 style message (`{"message": {"token", "notification"}}`)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = HTTP_TIMEOUT,
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.transport = transport
+        self.timeout = timeout
+
+    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+        notification = {"body": body}
+        if subject is not None:
+            notification["title"] = subject
+        post_json(
+            "push gateway",
+            self.url,
+            self.token,
+            {"message": {"token": to, "notification": notification}},
+            transport=self.transport,
+            timeout=self.timeout,
+        )
+
+
+def push_sender_from_config(config: Mapping[str, Any]) -> PushSender:
+    """The sender PUSH_BACKEND names; anything else stops start-up with a clear message."""
+    backend = config.get("PUSH_BACKEND", "file")
+    if backend == "file":
+        return FilePushSender(config["PUSH_FILE"])
+    if backend == "http":
+        if not config.get("PUSH_GATEWAY_URL"):
+            raise ConfigError("PUSH_BACKEND=http needs PUSH_GATEWAY_URL")
+        return FcmPushSender(config["PUSH_GATEWAY_URL"], config.get("PUSH_GATEWAY_TOKEN", ""))
+    raise ConfigError(f"PUSH_BACKEND must be one of {', '.join(BACKENDS)}; got {backend!r}")

@@ -1,0 +1,69 @@
+"""Sending SMS: the `SmsSender` interface, an outbox file for development, an HTTP gateway."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import httpx
+
+from ekesco_api.adapters.base import HTTP_TIMEOUT, append_json_line, post_json, timestamp
+from ekesco_api.config import ConfigError
+
+BACKENDS = ("file", "http")
+
+
+class SmsSender(Protocol):
+    """Sends one SMS; raises `DeliveryError` (or `PermanentDeliveryError`) when it cannot."""
+
+    def send(self, *, to: str, body: str) -> None: ...
+
+
+class FileSmsSender:
+    """Appends `{"to", "body", "sent_at"}` as one JSON line to a file (SMS_BACKEND=file)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+
+    def send(self, *, to: str, body: str) -> None:
+        append_json_line(self.path, {"to": to, "body": body, "sent_at": timestamp()})
+
+
+class HttpSmsSender:
+    """Posts `{"to", "body"}` to the SMS gateway with a bearer token (SMS_BACKEND=http)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = HTTP_TIMEOUT,
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.transport = transport
+        self.timeout = timeout
+
+    def send(self, *, to: str, body: str) -> None:
+        post_json(
+            "SMS gateway",
+            self.url,
+            self.token,
+            {"to": to, "body": body},
+            transport=self.transport,
+            timeout=self.timeout,
+        )
+
+
+def sms_sender_from_config(config: Mapping[str, Any]) -> SmsSender:
+    """The sender SMS_BACKEND names; anything else stops start-up with a clear message."""
+    backend = config.get("SMS_BACKEND", "file")
+    if backend == "file":
+        return FileSmsSender(config["SMS_FILE"])
+    if backend == "http":
+        if not config.get("SMS_GATEWAY_URL"):
+            raise ConfigError("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+        return HttpSmsSender(config["SMS_GATEWAY_URL"], config.get("SMS_GATEWAY_TOKEN", ""))
+    raise ConfigError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}; got {backend!r}")

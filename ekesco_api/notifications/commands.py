@@ -1,0 +1,55 @@
+"""`flask --app wsgi ekesco worker`: deliver queued SMS, e-mail and push messages."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import click
+
+from ekesco_api.cli import ekesco
+from ekesco_api.extensions import db
+from ekesco_api.notifications.service import get_senders
+from ekesco_api.notifications.worker import BATCH_SIZE, deliver_due, run_worker
+
+
+@ekesco.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 500))
+@click.option(
+    "--idle-sleep",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.05, 60),
+    help="Seconds to wait when nothing is due.",
+)
+def worker(once: bool, batch_size: int, idle_sleep: float) -> None:
+    """Deliver queued messages until SIGTERM or SIGINT (or once, with --once)."""
+    senders = get_senders()
+    if once:
+        report = deliver_due(db.session, senders=senders, batch_size=batch_size)
+        click.echo(f"Messages: {report.summary()}.")
+        return
+    stop = threading.Event()
+    with _stop_on_signals(stop):
+        click.echo("Worker started; SIGTERM or Ctrl-C stops it after the current batch.")
+        report = run_worker(
+            db.session, senders=senders, stop=stop, idle_sleep=idle_sleep, batch_size=batch_size
+        )
+    click.echo(f"Worker stopped. Messages: {report.summary()}.")
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,58 @@
+"""The message outbox: every SMS, e-mail and push notification, queued in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ekesco_api.db import Base
+from ekesco_api.types import utcnow
+
+CHANNELS = ("sms", "email", "push")
+
+STATUS_QUEUED = "queued"
+# Claimed by a worker; `next_attempt_at` then holds the end of its lease.
+STATUS_SENDING = "sending"
+STATUS_SENT = "sent"
+STATUS_FAILED = "failed"
+STATUSES = (STATUS_QUEUED, STATUS_SENDING, STATUS_SENT, STATUS_FAILED)
+
+
+class Message(Base):
+    """One message to one recipient, delivered by the worker or right after its commit."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept when the account goes: the outbox is also the record of what we told whom.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default=STATUS_QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The batch that holds the lease; a worker whose lease ran out cannot mark the row.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        # "What is due?" reads only unfinished rows; sent and failed ones, the bulk, stay out.
+        Index(
+            "ix_messages_due",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('queued', 'sending')"),
+            sqlite_where=text("status IN ('queued', 'sending')"),
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.channel} {self.kind} {self.status}>"
