@@ -76,6 +76,25 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Login: every attempt counts per address (generous: mobile carriers share addresses);
+        # only failed attempts count per username, so a customer on many devices is never blocked.
+        "LOGIN_RATE_LIMIT_PER_IP": env.get("LOGIN_RATE_LIMIT_PER_IP", "60/minute"),
+        "LOGIN_RATE_LIMIT_PER_USERNAME": env.get(
+            "LOGIN_RATE_LIMIT_PER_USERNAME", "5/minute;20/hour"
+        ),
+        "PASSWORD_FORGOT_RATE_LIMIT_PER_IP": env.get(
+            "PASSWORD_FORGOT_RATE_LIMIT_PER_IP", "20/hour"
+        ),
+        "PASSWORD_FORGOT_RATE_LIMIT_PER_EMAIL": env.get(
+            "PASSWORD_FORGOT_RATE_LIMIT_PER_EMAIL", "3/hour"
+        ),
+        "PASSWORD_RESET_RATE_LIMIT_PER_IP": env.get("PASSWORD_RESET_RATE_LIMIT_PER_IP", "20/hour"),
+        # Wrong current passwords on PUT /me/password, per address (a stolen access token must
+        # not become a password oracle).
+        "PASSWORD_CHANGE_RATE_LIMIT_PER_IP": env.get(
+            "PASSWORD_CHANGE_RATE_LIMIT_PER_IP", "5/minute"
+        ),
+        "PASSWORD_RESET_TOKEN_EXPIRES": timedelta(minutes=30),
         # Messages.
         "SMS_BACKEND": env.get("SMS_BACKEND", "file"),
         "EMAIL_BACKEND": env.get("EMAIL_BACKEND", "file"),

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that Alembic and the metadata see them all."""
 
 from ekesco_api.accounts.models import Account
+from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
@@ -16,6 +17,9 @@ __all__ = [
     "ImportRun",
     "Message",
     "Meter",
+    "PasswordResetToken",
     "Reading",
+    "RefreshToken",
+    "SessionFamily",
     "SupplyPoint",
 ]

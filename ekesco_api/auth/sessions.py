@@ -1,7 +1,55 @@
-"""Session families (placeholder until the auth domain lands)."""
+"""Session families: the revocation check every authenticated request makes, and revoking."""
+
+from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ekesco_api.auth.models import SessionFamily
+from ekesco_api.extensions import db
+from ekesco_api.types import utcnow
+
 
 def is_token_revoked(payload: dict[str, Any]) -> bool:
-    return False
+    """True when the token's family is gone or revoked; one primary-key lookup, no ORM object.
+
+    Runs on every request that carries a token, so it reads one column and never loads an
+    entity (which the identity map could also serve stale within a long session).
+    """
+    family_id = payload.get("fam")
+    if not isinstance(family_id, str):
+        return True  # not a token we issued: every one of ours names its family
+    row = db.session.execute(
+        select(SessionFamily.revoked_at).where(SessionFamily.id == family_id)
+    ).first()
+    return row is None or row.revoked_at is not None
+
+
+def revoke_family(session: Session, *, family_id: str, reason: str) -> bool:
+    """Revoke one family (idempotent); True if this call revoked it. The caller commits."""
+    result = session.execute(
+        update(SessionFamily)
+        .where(SessionFamily.id == family_id, SessionFamily.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def revoke_account_sessions(
+    session: Session, *, account_id: int, reason: str, keep_family_id: str | None = None
+) -> int:
+    """Revoke every live family of a customer account, but perhaps the caller's own."""
+    statement = update(SessionFamily).where(
+        SessionFamily.account_id == account_id, SessionFamily.revoked_at.is_(None)
+    )
+    if keep_family_id is not None:
+        statement = statement.where(SessionFamily.id != keep_family_id)
+    result = session.execute(
+        statement.values(revoked_at=utcnow(), revoked_reason=reason).execution_options(
+            synchronize_session=False
+        )
+    )
+    return int(getattr(result, "rowcount", 0))

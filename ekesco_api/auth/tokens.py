@@ -1,0 +1,85 @@
+"""Token pairs: short-lived access JWTs and single-use refresh JWTs, both bound to a session family.
+
+`issue_token_pair` starts a customer session; `start_session` is the same for any kind of
+subject (a staff login passes kind="staff" and its role). Nothing here commits: the caller's use
+case does, so the family and its first refresh token land with whatever else it changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy.orm import Session
+
+from ekesco_api.accounts.models import Account
+from ekesco_api.auth.models import KIND_CUSTOMER, KIND_STAFF, RefreshToken, SessionFamily, new_id
+from ekesco_api.security import SCOPE_FULL
+from ekesco_api.types import utcnow
+
+
+class TokenPair(TypedDict):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+def issue_token_pair(session: Session, *, account: Account, scope: str = SCOPE_FULL) -> TokenPair:
+    """Start a new session family for a customer and hand out its first token pair."""
+    if account.id is None:
+        session.flush()
+    return start_session(session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope)
+
+
+def start_session(
+    session: Session,
+    *,
+    kind: str,
+    subject_id: int,
+    scope: str = SCOPE_FULL,
+    role: str | None = None,
+) -> TokenPair:
+    """Start a session family for any subject (customer account or staff member)."""
+    if kind not in (KIND_CUSTOMER, KIND_STAFF):
+        raise ValueError(f"unknown session kind {kind!r}")
+    family = SessionFamily(
+        id=new_id(),
+        kind=kind,
+        account_id=subject_id if kind == KIND_CUSTOMER else None,
+        staff_id=subject_id if kind == KIND_STAFF else None,
+        role=role,
+        scope=scope,
+        created_at=utcnow(),
+    )
+    session.add(family)
+    return issue_pair_for_family(session, family=family)
+
+
+def issue_pair_for_family(session: Session, *, family: SessionFamily) -> TokenPair:
+    """A fresh access token and a fresh stored refresh token inside an existing family."""
+    access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    refresh_ttl = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    now = utcnow()
+    identity = str(family.subject_id)
+    claims: dict[str, Any] = {"kind": family.kind, "fam": family.id, "scope": family.scope}
+    if family.role is not None:
+        claims["role"] = family.role
+    access = create_access_token(
+        identity=identity, additional_claims=claims, expires_delta=access_ttl
+    )
+    stored = RefreshToken(jti=new_id(), family=family, created_at=now, expires_at=now + refresh_ttl)
+    session.add(stored)
+    refresh = create_refresh_token(
+        identity=identity,
+        # Our own jti overrides the library's, so the claim names the row we stored.
+        additional_claims={"jti": stored.jti, "kind": family.kind, "fam": family.id},
+        expires_delta=refresh_ttl,
+    )
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": int(access_ttl.total_seconds()),
+    }
