@@ -144,46 +144,52 @@ def claim_batch(
     token = uuid.uuid4().hex
     messages = _table().c
     _give_up_abandoned(session, now=now)
+    is_due = (
+        messages.status.in_((STATUS_QUEUED, STATUS_SENDING)),
+        messages.next_attempt_at <= now,
+    )
     due = (
         select(messages.id)
-        .where(
-            messages.status.in_((STATUS_QUEUED, STATUS_SENDING)),
-            messages.next_attempt_at <= now,
-        )
+        .where(*is_due)
         .order_by(messages.next_attempt_at, messages.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     if ids is not None:
         due = due.where(messages.id.in_(ids))
-    claimed_ids = list(session.execute(due).scalars())
-    if not claimed_ids:
-        session.commit()
-        return token, []
-    session.execute(
-        update(_table())
-        .where(messages.id.in_(claimed_ids))
-        .values(
-            status=STATUS_SENDING,
-            claim_token=token,
-            attempts=messages.attempts + 1,
-            next_attempt_at=now + lease,
+    while True:
+        candidates = list(session.execute(due).scalars())
+        if not candidates:
+            session.commit()
+            return token, []
+        # Due is checked again: should the row lock be missing (a database without SKIP
+        # LOCKED), a row another worker claimed meanwhile no longer matches and stays theirs.
+        session.execute(
+            update(_table())
+            .where(messages.id.in_(candidates), *is_due)
+            .values(
+                status=STATUS_SENDING,
+                claim_token=token,
+                attempts=messages.attempts + 1,
+                next_attempt_at=now + lease,
+            )
         )
-    )
-    rows = session.execute(
-        select(
-            messages.id,
-            messages.channel,
-            messages.recipient,
-            messages.subject,
-            messages.body,
-            messages.attempts,
-        )
-        .where(messages.id.in_(claimed_ids))
-        .order_by(messages.id)
-    ).all()
-    session.commit()
-    return token, [Claimed(*row) for row in rows]
+        rows = session.execute(
+            select(
+                messages.id,
+                messages.channel,
+                messages.recipient,
+                messages.subject,
+                messages.body,
+                messages.attempts,
+            )
+            .where(messages.id.in_(candidates), messages.claim_token == token)
+            .order_by(messages.id)
+        ).all()
+        if rows:
+            session.commit()
+            return token, [Claimed(*row) for row in rows]
+        # All taken by others since we looked; those are no longer due, so look again.
 
 
 def _give_up_abandoned(session: AnySession, *, now: dt.datetime) -> None:

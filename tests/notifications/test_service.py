@@ -6,39 +6,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from ekesco_api.adapters.base import DeliveryError
 from ekesco_api.extensions import db
 from ekesco_api.notifications import service as notification_service
 from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.worker import Senders, deliver_due
 from ekesco_api.types import utcnow
 
-
-class DownSms:
-    """An SMS gateway that is down."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def send(self, *, to: str, body: str) -> None:
-        self.calls += 1
-        raise DeliveryError("SMS gateway answered HTTP 503")
-
-
-@pytest.fixture
-def senders(app: Flask) -> Senders:
-    return notification_service.get_senders(app)
-
-
-@pytest.fixture
-def gateway_down(app: Flask, senders: Senders, monkeypatch: pytest.MonkeyPatch) -> DownSms:
-    down = DownSms()
-    broken = Senders(sms=down, email=senders.email, push=senders.push)
-    monkeypatch.setitem(app.extensions, notification_service.SENDERS_KEY, broken)
-    return down
+from .fakes import FlakySms
 
 
 def queue_sms(**overrides: Any) -> Message:
@@ -95,13 +71,13 @@ def test_released_savepoint_waits_for_the_outer_commit(outbox: Any) -> None:
 
 
 def test_gateway_down_keeps_the_message_queued_with_backoff(
-    app: Flask, outbox: Any, gateway_down: DownSms, senders: Senders
+    outbox: Any, flaky_sms: FlakySms, senders: Senders
 ) -> None:
     before = utcnow()
     message = queue_sms()
     db.session.commit()
 
-    assert gateway_down.calls == 1
+    assert flaky_sms.calls == 1
     assert message.status == "queued"
     assert message.attempts == 1
     assert message.last_error == "SMS gateway answered HTTP 503"
@@ -110,6 +86,7 @@ def test_gateway_down_keeps_the_message_queued_with_backoff(
     # Not due yet: the worker leaves it alone.
     assert deliver_due(db.session, senders=senders).total == 0
     # Later, with the gateway back, the worker sends it.
+    flaky_sms.error = None
     later = message.next_attempt_at + dt.timedelta(seconds=1)
     report = deliver_due(db.session, senders=senders, clock=lambda: later)
     assert report.sent == 1
@@ -137,3 +114,29 @@ def test_email_and_push_go_to_their_files(outbox: Any) -> None:
     assert [(m["to"], m["subject"], m["body"]) for m in outbox.push] == [
         ("device-token", "Ndërprerje", "Nesër 10–12")
     ]
+
+
+def test_outside_the_app_the_worker_sends_later(
+    outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notification_service, "has_app_context", lambda: False)
+    message = queue_sms()
+    db.session.commit()
+
+    assert outbox.sms == []
+    assert message.status == "queued"
+
+
+def test_a_failure_while_sending_after_commit_never_reaches_the_caller(
+    outbox: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(notification_service, "deliver_due", broken)
+    message = queue_sms()
+    db.session.commit()  # does not raise: the change and its message are committed
+
+    assert db.session.get(Message, message.id) is not None
+    assert message.status == "queued"
+    assert "the worker will retry" in caplog.text

@@ -1,0 +1,254 @@
+"""The delivery worker: claims, leases, backoff, giving up, batches, and the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from ekesco_api.adapters.base import PermanentDeliveryError
+from ekesco_api.extensions import db
+from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.service import get_senders, queue_message
+from ekesco_api.notifications.worker import (
+    BACKOFF,
+    LEASE,
+    MAX_ATTEMPTS,
+    Senders,
+    claim_batch,
+    deliver_due,
+    record_outcomes,
+    retry_delay,
+)
+from ekesco_api.types import utcnow
+
+from .fakes import FlakySms
+
+
+def queue(n: int = 1, **overrides: Any) -> list[Message]:
+    messages = []
+    for i in range(n):
+        values: dict[str, Any] = {"channel": "sms", "to": f"+3834400000{i}", "kind": "test"}
+        values.update(body="Kodi juaj: 123456", **overrides)
+        messages.append(queue_message(db.session, **values))
+    db.session.commit()
+    return messages
+
+
+def fresh(message: Message) -> Message:
+    db.session.refresh(message)
+    return message
+
+
+def test_retry_delays_grow_then_stop() -> None:
+    assert [retry_delay(n) for n in range(1, MAX_ATTEMPTS + 1)] == [*BACKOFF, None]
+    assert BACKOFF[0] == dt.timedelta(seconds=30)
+    assert list(BACKOFF) == sorted(BACKOFF)
+
+
+@pytest.mark.usefixtures("process_dies_after_commit")
+def test_worker_once_sends_what_a_dead_process_left_queued(runner: Any, outbox: Any) -> None:
+    messages = queue(2)
+    queue(1, channel="email", to="a@example.com", subject="Fatura")
+    assert outbox.sms == [] and outbox.email == []
+    assert {m.status for m in messages} == {"queued"}
+
+    result = runner.invoke(args=["ekesco", "worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Messages: 3 sent, 0 to retry, 0 failed.\n"
+    assert sorted(m["to"] for m in outbox.sms) == ["+38344000000", "+38344000001"]
+    assert [m["to"] for m in outbox.email] == ["a@example.com"]
+    assert {fresh(m).status for m in messages} == {"sent"}
+    # Nothing is sent twice.
+    again = runner.invoke(args=["ekesco", "worker", "--once"])
+    assert again.output == "Messages: 0 sent, 0 to retry, 0 failed.\n"
+    assert len(outbox.sms) == 2
+
+
+def test_gateway_down_backs_off_then_gives_up(flaky_sms: FlakySms) -> None:
+    senders = get_senders()
+    (message,) = queue()  # attempt 1, right after the commit
+    delays = []
+    while message.status == "queued":
+        last = message.next_attempt_at
+        delays.append(last)
+        at = last + dt.timedelta(seconds=1)
+        report = deliver_due(db.session, senders=senders, clock=lambda at=at: at)
+        assert report.total == 1
+        message = fresh(message)
+
+    assert message.status == "failed"
+    assert message.attempts == MAX_ATTEMPTS == flaky_sms.calls
+    assert message.last_error == "SMS gateway answered HTTP 503"
+    assert message.sent_at is None
+    gaps = [later - earlier for earlier, later in itertools.pairwise(delays)]
+    # Each wait runs from the failed attempt, which was 1 s after the previous due time.
+    assert gaps == [delay + dt.timedelta(seconds=1) for delay in BACKOFF[1:]]
+    # Failed for good: later runs leave it alone.
+    far = utcnow() + dt.timedelta(days=30)
+    assert deliver_due(db.session, senders=senders, clock=lambda: far).total == 0
+
+
+def test_a_final_refusal_fails_at_once(flaky_sms: FlakySms) -> None:
+    flaky_sms.error = PermanentDeliveryError("SMS gateway answered HTTP 400")
+    (message,) = queue()
+    message = fresh(message)
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert message.last_error == "SMS gateway answered HTTP 400"
+
+
+def test_an_unexpected_error_is_retried_and_recorded_without_its_text(
+    flaky_sms: FlakySms,
+) -> None:
+    flaky_sms.error = RuntimeError("https://user:secret-token@gateway.example/ exploded")
+    (message,) = queue()
+    message = fresh(message)
+    assert message.status == "queued"
+    assert message.last_error == "RuntimeError"
+
+
+def test_a_dead_workers_claim_is_taken_over_after_its_lease(
+    senders: Senders, outbox: Any, process_dies_after_commit: None
+) -> None:
+    (message,) = queue()
+    now = utcnow()
+    token, claimed = claim_batch(db.session, now=now)  # then this worker dies
+    assert [c.id for c in claimed] == [message.id]
+    assert fresh(message).status == "sending"
+
+    assert deliver_due(db.session, senders=senders, clock=lambda: now).total == 0
+    after_lease = now + LEASE + dt.timedelta(seconds=1)
+    assert deliver_due(db.session, senders=senders, clock=lambda: after_lease).sent == 1
+    message = fresh(message)
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert len(outbox.sms) == 1
+
+    # The first worker wakes up and reports a failure: its claim is gone, the row stays sent.
+    outcome = {"m_id": message.id, "m_status": "failed", "m_next": now, "m_error": "late"}
+    record_outcomes(db.session, token=token, outcomes=[{**outcome, "m_sent_at": None}])
+    assert fresh(message).status == "sent"
+
+
+def test_a_last_attempt_that_died_with_its_worker_ends_failed(
+    senders: Senders, process_dies_after_commit: None
+) -> None:
+    (message,) = queue()
+    message.attempts = MAX_ATTEMPTS - 1
+    db.session.commit()
+    now = utcnow()
+    claim_batch(db.session, now=now)  # the last attempt; the worker dies
+
+    later = now + LEASE + dt.timedelta(seconds=1)
+    assert deliver_due(db.session, senders=senders, clock=lambda: later).total == 0
+    message = fresh(message)
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    assert message.last_error == "the worker stopped during the last attempt"
+
+
+@pytest.fixture
+def updates() -> Iterator[list[tuple[str, bool]]]:
+    seen: list[tuple[str, bool]] = []
+
+    def record(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("UPDATE MESSAGES"):
+            seen.append((statement, many))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_a_batch_costs_the_same_few_updates_however_large(
+    senders: Senders,
+    outbox: Any,
+    updates: list[tuple[str, bool]],
+    n: int,
+    process_dies_after_commit: None,
+) -> None:
+    queue(n)
+    report = deliver_due(db.session, senders=senders, batch_size=20)
+
+    assert report.sent == n
+    assert len(outbox.sms) == n
+    # Besides giving up on abandoned rows: claim the batch, record every outcome at once.
+    per_batch = [(sql, many) for sql, many in updates if "attempts >=" not in sql]
+    assert len(per_batch) == 2
+    assert "attempts=(messages.attempts + " in per_batch[0][0]
+    assert per_batch[1][1] is True  # one executemany
+
+
+def test_messages_go_in_batches_until_none_is_due(
+    senders: Senders, outbox: Any, process_dies_after_commit: None
+) -> None:
+    queue(7)
+    later = queue(1)[0]
+    later.next_attempt_at = utcnow() + dt.timedelta(hours=1)
+    db.session.commit()
+
+    assert deliver_due(db.session, senders=senders, batch_size=3).sent == 7
+    assert len(outbox.sms) == 7
+    assert fresh(later).status == "queued"
+
+
+def test_delivering_given_ids_leaves_the_rest(
+    senders: Senders, outbox: Any, process_dies_after_commit: None
+) -> None:
+    first, second = queue(2)
+    assert deliver_due(db.session, senders=senders, ids=[second.id]).sent == 1
+    assert [m["to"] for m in outbox.sms] == [second.recipient]
+    assert fresh(first).status == "queued"
+
+
+def test_the_worker_runs_until_sigterm(runner: Any, outbox: Any) -> None:
+    original = signal.getsignal(signal.SIGTERM)
+    sent = threading.Event()
+
+    def stop_when_listening() -> None:
+        # Only signal once the command's handler is in place, or the signal would end pytest.
+        while signal.getsignal(signal.SIGTERM) is original:
+            sent.wait(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)
+        sent.set()
+
+    killer = threading.Thread(target=stop_when_listening)
+    killer.start()
+    result = runner.invoke(args=["ekesco", "worker", "--idle-sleep", "0.05"])
+    killer.join(timeout=5)
+
+    assert sent.is_set()
+    assert result.exit_code == 0, result.output
+    assert "Worker stopped. Messages: 0 sent, 0 to retry, 0 failed." in result.output
+    assert signal.getsignal(signal.SIGTERM) is original
+
+
+def test_the_worker_rolls_back_and_keeps_going_after_a_database_error(
+    app: Any, senders: Senders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ekesco_api.notifications import worker as worker_module
+
+    calls = 0
+    stop = threading.Event()
+
+    def flaky_deliver(session: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("database went away")
+        stop.set()
+        return worker_module.DeliveryReport(sent=2)
+
+    monkeypatch.setattr(worker_module, "deliver_due", flaky_deliver)
+    report = worker_module.run_worker(db.session, senders=senders, stop=stop, idle_sleep=0.01)
+    assert calls == 2
+    assert report.sent == 2
