@@ -231,15 +231,19 @@ def send_batch(
             senders.send(message)
         except PermanentDeliveryError as exc:
             status, error = STATUS_FAILED, _short_error(exc)
-        except Exception as exc:
             log.warning(
-                "message %s (%s) attempt %s failed",
+                "message %s (%s) cannot be delivered: %s", message.id, message.channel, error
+            )
+        except Exception as exc:
+            error = _short_error(exc)
+            log.warning(
+                "message %s (%s) attempt %s failed: %s",
                 message.id,
                 message.channel,
                 message.attempts,
-                exc_info=not isinstance(exc, DeliveryError),
+                error,
+                exc_info=not isinstance(exc, DeliveryError),  # a bug, not a gateway: show where
             )
-            error = _short_error(exc)
             delay = retry_delay(message.attempts)
             status = STATUS_FAILED if delay is None else STATUS_QUEUED
             if delay is not None:
