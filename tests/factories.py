@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ekesco_api.accounts.models import STATUS_ACTIVE, STATUS_PENDING, Account
 from ekesco_api.bills.models import Bill
-from ekesco_api.keys import identifier_key
+from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.outages.models import AREA_LEVELS, Area
+from ekesco_api.passwords import hash_password
 from ekesco_api.payments.models import CisPayment
 
 # One counter for every factory; numbers start high so they never meet the demo export's codes.
@@ -164,3 +167,47 @@ def make_reading(session: Session, **overrides: Any) -> Reading:
         values["meter_id"] = meter.id
     values.update(overrides)
     return _add(session, Reading(**values))
+
+
+# A password the policy accepts; `make_account` uses it unless given another.
+DEFAULT_PASSWORD = "violet-harbour-lantern-88"
+
+
+@cache
+def _password_hash(password: str) -> str:
+    # argon2 is slow on purpose; one hash per distinct password keeps the suite fast.
+    return hash_password(password)
+
+
+def make_account(
+    session: Session, *, password: str = DEFAULT_PASSWORD, verified: bool = True, **overrides: Any
+) -> Account:
+    """A customer account on a supply point of its own (or `supply_point=`), active by default.
+
+    `verified=False` leaves it pending verification; any Account column is an override (`email`
+    also sets `email_key`; `phone` is E.164).
+    """
+    n = _next()
+    supply_point = overrides.pop("supply_point", None)
+    if supply_point is None and "supply_point_id" not in overrides:
+        supply_point = make_supply_point(session)
+    email = overrides.pop("email", f"customer{n}@example.com")
+    values: dict[str, Any] = {
+        "first_name": "Arben",
+        "last_name": "Krasniqi",
+        "email": email,
+        "email_key": email_key(email),
+        "phone": f"+38349{n % 1_000_000:06d}",
+        "personal_number": supply_point.personal_number if supply_point else f"{1_200_000_000 + n}",
+        "id_card_expiry": dt.date.today() + dt.timedelta(days=3 * 365),
+        "password_hash": _password_hash(password),
+        "language": "sq",
+        "status": STATUS_ACTIVE if verified else STATUS_PENDING,
+        "name_matches_holder": True,
+        "password_change_required": False,
+        "verified_at": dt.datetime.now(dt.UTC) if verified else None,
+    }
+    if supply_point is not None:
+        values["supply_point_id"] = supply_point.id
+    values.update(overrides)
+    return _add(session, Account(**values))

@@ -3,49 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from flask_jwt_extended import decode_token
 
-from ekesco_api.accounts.models import Account
 from ekesco_api.auth.models import RefreshToken, SessionFamily
 from ekesco_api.auth.sessions import is_token_revoked, revoke_account_sessions, revoke_family
 from ekesco_api.auth.tokens import issue_token_pair, start_session
-from ekesco_api.meters.models import SupplyPoint
-
-_numbers = itertools.count(1)
-
-
-def make_account(session):
-    # Tokens need no password; a bare account on its own supply point will do.
-    n = next(_numbers)
-    supply_point = SupplyPoint(
-        customer_code=f"TOK {n:07d}",
-        code_key=f"TOK{n:07d}",
-        first_name="Arben",
-        last_name="Krasniqi",
-        street="Rr. 1",
-        city="Prishtinë",
-        locality="Prishtinë",
-        neighbourhood="Qendra",
-        category="household",
-    )
-    account = Account(
-        supply_point=supply_point,
-        first_name="Arben",
-        last_name="Krasniqi",
-        email=f"tok{n}@example.com",
-        email_key=f"tok{n}@example.com",
-        phone=f"+38349{n:06d}",
-        personal_number=f"{1_200_000_000 + n}",
-        id_card_expiry=dt.date(2030, 1, 1),
-        password_hash="-",
-        name_matches_holder=True,
-    )
-    session.add(account)
-    session.flush()
-    return account
+from tests.factories import make_account
 
 
 def test_pair_has_the_contract_shape(db_session):

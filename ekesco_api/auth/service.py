@@ -1,0 +1,263 @@
+"""Login, token refresh, logout and password reset: each use case commits its own transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ekesco_api.accounts.models import STATUS_ACTIVE, Account
+from ekesco_api.auth.errors import (
+    AccountNotVerified,
+    InvalidCredentials,
+    PasswordChangeRequired,
+    ResetTokenInvalid,
+    TokenExpired,
+    TokenRevoked,
+)
+from ekesco_api.auth.models import (
+    REASON_LOGOUT,
+    REASON_PASSWORD_RESET,
+    REASON_REFRESH_REUSE,
+    PasswordResetToken,
+    RefreshToken,
+    SessionFamily,
+)
+from ekesco_api.auth.sessions import revoke_account_sessions, revoke_family
+from ekesco_api.auth.tokens import TokenPair, issue_pair_for_family, issue_token_pair
+from ekesco_api.i18n import _, language
+from ekesco_api.keys import email_key
+from ekesco_api.notifications.service import queue_message
+from ekesco_api.passwords import (
+    DUMMY_HASH,
+    WeakPassword,
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from ekesco_api.phones import parse_kosovo_mobile
+from ekesco_api.security import SCOPE_PASSWORD_CHANGE
+from ekesco_api.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def username_key(username: str) -> tuple[str, str]:
+    """("phone", E.164) when the username reads as a Kosovo mobile, else ("email", its key)."""
+    try:
+        return "phone", parse_kosovo_mobile(username)
+    except ValueError:
+        return "email", email_key(username)
+
+
+def find_account_by_username(session: Session, username: str) -> Account | None:
+    """The account whose e-mail (any case) or phone (any accepted form) this is."""
+    kind, key = username_key(username)
+    column = Account.phone if kind == "phone" else Account.email_key
+    return session.scalar(select(Account).where(column == key))
+
+
+def login(session: Session, *, username: str, password: str) -> TokenPair:
+    """A token pair for the right password; the same 401 for an unknown user or a wrong one."""
+    account = find_account_by_username(session, username)
+    if account is None:
+        # Spend the same argon2 time as for a real account, so timing tells nobody who exists.
+        verify_password(DUMMY_HASH, password)
+        raise InvalidCredentials()
+    if not verify_password(account.password_hash, password):
+        raise InvalidCredentials()
+    if needs_rehash(account.password_hash):
+        # The only moment we hold the plain password: upgrade hashes made with older parameters.
+        account.password_hash = hash_password(password)
+    if account.status != STATUS_ACTIVE:
+        session.commit()
+        raise AccountNotVerified()
+    if account.password_change_required:
+        pair = issue_token_pair(session, account=account, scope=SCOPE_PASSWORD_CHANGE)
+        session.commit()
+        # The 403 carries a pair good only for PUT /me/password (contract: after a support reset).
+        raise PasswordChangeRequired(extra=dict(pair))
+    pair = issue_token_pair(session, account=account)
+    session.commit()
+    return pair
+
+
+def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
+    """Rotate a refresh token: use it up and hand out a new pair in the same family.
+
+    The token is marked used by one conditional UPDATE, so of two requests racing with the same
+    token exactly one changes the row. A token presented again after its use means a copy is in
+    someone else's hands: the whole family is revoked (RFC 6819 §5.2.2.3, OAuth 2.0 Security
+    BCP), which also ends the access tokens both holders have.
+    """
+    jti, family_id = claims.get("jti"), claims.get("fam")
+    now = utcnow()
+    used = session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.jti == jti,
+            RefreshToken.family_id == family_id,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(used, "rowcount", 0) != 1:
+        row = session.execute(
+            select(RefreshToken.used_at).where(
+                RefreshToken.jti == jti, RefreshToken.family_id == family_id
+            )
+        ).first()
+        if row is None:
+            raise TokenRevoked()
+        if row.used_at is None:
+            raise TokenExpired()
+        if isinstance(family_id, str) and revoke_family(
+            session, family_id=family_id, reason=REASON_REFRESH_REUSE
+        ):
+            log.warning("refresh token reused; session family %s revoked", family_id)
+        session.commit()
+        raise TokenRevoked()
+    family = session.get(SessionFamily, family_id)
+    if family is None or family.revoked_at is not None:
+        raise TokenRevoked()
+    pair = issue_pair_for_family(session, family=family)
+    session.commit()
+    return pair
+
+
+def logout(session: Session, *, claims: dict[str, Any]) -> None:
+    """End the session the token belongs to: its refresh and access tokens stop working now."""
+    family_id = claims.get("fam")
+    if isinstance(family_id, str):
+        revoke_family(session, family_id=family_id, reason=REASON_LOGOUT)
+    session.commit()
+
+
+def _token_digest(token: str) -> str:
+    # SHA-256, not a slow password hash: the token is 256 random bits, so nobody can guess it
+    # from the digest however fast they hash; slowness protects only guessable secrets. A fast,
+    # unsalted digest also lets us find the row by an indexed equality lookup.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def reset_link(token: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/reset-password?token={token}"
+
+
+def request_password_reset(session: Session, *, email: str) -> None:
+    """E-mail a single-use reset link to the account with this address, if there is one.
+
+    The caller answers 202 either way, so nobody learns which addresses have accounts.
+    """
+    token = secrets.token_urlsafe(32)  # 256 bits
+    digest = _token_digest(token)
+    account = session.scalar(select(Account).where(Account.email_key == email_key(email)))
+    if account is None:
+        return
+    now = utcnow()
+    ttl = current_app.config["PASSWORD_RESET_TOKEN_EXPIRES"]
+    # Only the newest link works: an older one still lying in a mailbox is worthless.
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(
+        PasswordResetToken(
+            account_id=account.id, token_hash=digest, created_at=now, expires_at=now + ttl
+        )
+    )
+    minutes = int(ttl.total_seconds() // 60)
+    with language(account.language):
+        subject = _("Reset your eKesco password")
+        body = _(
+            "Hello %(name)s,\n\nSomeone, hopefully you, asked to reset the password of your "
+            "eKesco account. Open this link within %(minutes)s minutes to choose a new one:\n\n"
+            "%(link)s\n\nIf it was not you, ignore this e-mail: your password stays as it is.",
+            name=account.first_name,
+            minutes=minutes,
+            link=reset_link(token),
+        )
+    queue_message(
+        session,
+        channel="email",
+        to=account.email,
+        subject=subject,
+        body=body,
+        kind="password_reset",
+        account_id=account.id,
+    )
+    session.commit()
+
+
+def personal_words(account: Account) -> list[str]:
+    """What a password must not be built from (see passwords.check_password_policy)."""
+    return [account.first_name, account.last_name, account.email, account.phone]
+
+
+def check_new_password(account: Account, password: str, *, field: str) -> None:
+    """The policy check, with the failure reported on the request's own field name."""
+    try:
+        check_password_policy(password, personal=personal_words(account))
+    except WeakPassword as error:
+        raise WeakPassword(error.detail or error.title, field=field) from None
+
+
+def notify_password_changed(session: Session, *, account: Account) -> None:
+    """Tell the customer by e-mail, so a change they did not make does not go unnoticed."""
+    with language(account.language):
+        subject = _("Your eKesco password was changed")
+        body = _(
+            "Hello %(name)s,\n\nThe password of your eKesco account was just changed, and your "
+            "other sessions were logged out.\n\nIf you did not do this, reset your password at "
+            "once or contact KESCO customer support.",
+            name=account.first_name,
+        )
+    queue_message(
+        session,
+        channel="email",
+        to=account.email,
+        subject=subject,
+        body=body,
+        kind="password_changed",
+        account_id=account.id,
+    )
+
+
+def reset_password(session: Session, *, token: str, new_password: str) -> None:
+    """Set a new password with a reset link's token; every session of the account ends."""
+    digest = _token_digest(token)
+    now = utcnow()
+    reset = session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == digest)
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise ResetTokenInvalid()
+    account = session.get(Account, reset.account_id)
+    if account is None:
+        raise ResetTokenInvalid()
+    # Policy first: a too-weak password must not burn the link.
+    check_new_password(account, new_password, field="new_password")
+    claimed = session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise ResetTokenInvalid()  # another request used it a moment ago
+    account.password_hash = hash_password(new_password)
+    account.password_change_required = False
+    revoke_account_sessions(session, account_id=account.id, reason=REASON_PASSWORD_RESET)
+    notify_password_changed(session, account=account)
+    session.commit()
