@@ -87,8 +87,9 @@ def register_blueprints(app: Flask) -> None:
 def _domain_blueprints() -> list[Any]:
     from ekesco_api.accounts.routes import blp as accounts_blp
     from ekesco_api.auth.routes import blp as auth_blp
+    from ekesco_api.registration.routes import blp as registration_blp
 
-    return [auth_blp, accounts_blp]
+    return [auth_blp, registration_blp, accounts_blp]
 
 
 def register_error_handlers(app: Flask) -> None:

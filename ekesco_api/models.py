@@ -8,6 +8,7 @@ from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
+from ekesco_api.registration.models import VerificationCode
 
 __all__ = [
     "Account",
@@ -22,4 +23,5 @@ __all__ = [
     "RefreshToken",
     "SessionFamily",
     "SupplyPoint",
+    "VerificationCode",
 ]

@@ -1,0 +1,85 @@
+"""Parallel registrations: the database's unique keys decide, the losers get a 409, never a 500."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from ekesco_api.accounts.models import Account
+from ekesco_api.extensions import db
+from tests.factories import make_supply_point
+
+from .conftest import registration_body
+
+THREADS = 8
+
+
+def _race(app: Flask, bodies: list[dict[str, Any]]) -> list[tuple[int, str | None]]:
+    barrier = threading.Barrier(len(bodies))
+    results: list[tuple[int, str | None]] = []
+    lock = threading.Lock()
+
+    def register(n: int, body: dict[str, Any]) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            "/api/v1/auth/register",
+            json=body,
+            headers={"Accept-Language": "en"},
+            # One address each, so that the per-address limit is not what answers.
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"},
+        )
+        with lock:
+            results.append((response.status_code, (response.json or {}).get("code")))
+
+    threads = [threading.Thread(target=register, args=item) for item in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.race
+def test_one_registration_per_customer_code(app: Flask) -> None:
+    with app.app_context():
+        make_supply_point(db.session, customer_code="DGJ 0042137")
+        db.session.commit()
+    bodies = [
+        registration_body(email=f"person{n}@example.com", phone=f"049 100 10{n}")
+        for n in range(THREADS)
+    ]
+    results = _race(app, bodies)
+    assert Counter(status for status, _ in results) == {201: 1, 409: THREADS - 1}
+    assert {code for status, code in results if status == 409} == {"customer_code_taken"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 1
+        db.session.remove()
+
+
+@pytest.mark.race
+def test_one_registration_per_email(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_REGISTER_PER_EMAIL", "100 per hour")
+    with app.app_context():
+        for n in range(THREADS):
+            make_supply_point(db.session, customer_code=f"DPR 00000{n}")
+        db.session.commit()
+    bodies = [
+        registration_body(
+            customer_code=f"DPR 00000{n}",
+            email="same.person@example.com" if n % 2 else "Same.Person@example.com",
+            phone=f"049 100 10{n}",
+        )
+        for n in range(THREADS)
+    ]
+    results = _race(app, bodies)
+    assert Counter(status for status, _ in results) == {201: 1, 409: THREADS - 1}
+    assert {code for status, code in results if status == 409} == {"email_taken"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 1
+        db.session.remove()
