@@ -1,0 +1,1 @@
+"""Tests of the bills domain: masking and the printed documents."""
