@@ -174,7 +174,7 @@ class VerifyResend(MethodView):
     @blp.doc(operationId="resendVerificationCode")
     @blp.arguments(ResendSchema)
     @blp.response(202)
-    @documents(blp, ResendTooSoon, ValidationFailed)
+    @documents(blp, ResendTooSoon, TooManyAttempts, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """Send the registration code again
 
@@ -182,7 +182,8 @@ class VerifyResend(MethodView):
         answer is 202 whether or not the e-mail belongs to a registration waiting for its code.
         A new code may be asked for 60 seconds after the previous one (429 `resend_too_soon`
         with `Retry-After`); the previous code stays valid alongside the new one, in case the
-        late message arrives after all.
+        late message arrives after all. Rate limited per address and per e-mail (429
+        `too_many_attempts` with `Retry-After`).
         """
         service.resend_registration_code(db.session, email=data["email"], channel=data["channel"])
         return current_app.response_class(status=202)

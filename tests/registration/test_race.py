@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.extensions import db
+from ekesco_api.notifications.models import Message
+from ekesco_api.registration.models import VerificationCode
 from tests.factories import make_supply_point
 
-from .conftest import registration_body
+from .conftest import code_in, registration_body
 
 THREADS = 8
 
@@ -82,4 +84,43 @@ def test_one_registration_per_email(app: Flask, monkeypatch: pytest.MonkeyPatch)
     assert {code for status, code in results if status == 409} == {"email_taken"}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Account)) == 1
+        db.session.remove()
+
+
+@pytest.mark.race
+def test_parallel_guesses_get_five_tries_between_them(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_VERIFY_PER_EMAIL", "100 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_VERIFY", "100 per minute")
+    with app.app_context():
+        make_supply_point(db.session, customer_code="DGJ 0042137")
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/api/v1/auth/register", json=registration_body()).status_code == 201
+    with app.app_context():
+        code = db.session.scalars(select(Message.body)).one()
+        db.session.remove()
+    real = code_in(code)
+    guesses = [f"{n:06d}" for n in range(12) if f"{n:06d}" != real][:10]
+    barrier = threading.Barrier(len(guesses))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def guess(value: str) -> None:
+        barrier.wait()
+        response = app.test_client().post(
+            "/api/v1/auth/verify", json={"email": "arben.krasniqi@example.com", "code": value}
+        )
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(value,)) for value in guesses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Counter(statuses) == {400: 4, 429: 6}
+    with app.app_context():
+        assert db.session.scalars(select(VerificationCode.attempts)).one() == 5
         db.session.remove()

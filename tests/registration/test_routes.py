@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from flask_jwt_extended import decode_token
 from sqlalchemy import select
 
 from ekesco_api.accounts.models import Account
@@ -333,11 +334,9 @@ def test_verify_activates_and_logs_in(register, client, outbox):
     account = _account()
     assert account.status == "active"
     assert account.verified_at is not None
-    # The access token works where a customer is expected.
-    me = client.get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {response.json['access_token']}"}
-    )
-    assert me.status_code != 401
+    # A customer's full-scope token for this account.
+    claims = decode_token(response.json["access_token"])
+    assert (claims["sub"], claims["kind"], claims["scope"]) == (str(account.id), "customer", "full")
     # The code is used up, and an active account cannot be verified again.
     assert _verify(client, code).json["code"] == "code_invalid"
 
