@@ -1,5 +1,158 @@
-"""/me endpoints."""
+"""/me endpoints: the customer's profile, confirmed e-mail and phone changes, the password."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
+from ekesco_api.accounts import service as account_service
+from ekesco_api.accounts.errors import (
+    CodeExpired,
+    CodeInvalid,
+    EmailTaken,
+    IdCardExpired,
+    InvalidCredentials,
+    PhoneNotKosovoMobile,
+    PhoneTaken,
+    ResendTooSoon,
+    TooManyAttempts,
+    Unauthorized,
+    ValidationFailed,
+    WeakPassword,
+)
+from ekesco_api.accounts.schemas import (
+    CodeSchema,
+    PasswordChangeSchema,
+    ProfileSchema,
+    ProfileUpdateSchema,
+)
+from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
+from ekesco_api.errors import documents
+from ekesco_api.extensions import client_ip, db, limiter
+from ekesco_api.security import current_account_id, customer_required
+
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+# What any /me operation can answer about the token itself.
+TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, PasswordChangeRequired)
+
+
+def _account() -> Any:
+    return account_service.get_account(db.session(), account_id=current_account_id())
+
+
+def _wrong_current_password(response: Any) -> bool:
+    return bool(response.status_code == InvalidCredentials.status)
+
+
+@blp.route("")
+class Me(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getMe", security=BEARER)
+    @blp.response(200, ProfileSchema)
+    @documents(blp, *TOKEN_ERRORS)
+    def get(self) -> Any:
+        """The customer's profile
+
+        `pending_email` / `pending_phone` appear only while a new address waits for its code.
+        """
+        return _account()
+
+    @customer_required()
+    @blp.doc(operationId="updateMe", security=BEARER)
+    @blp.arguments(ProfileUpdateSchema)
+    @blp.response(200, ProfileSchema)
+    @documents(
+        blp,
+        *TOKEN_ERRORS,
+        EmailTaken,
+        PhoneTaken,
+        PhoneNotKosovoMobile,
+        IdCardExpired,
+        ValidationFailed,
+        ResendTooSoon,
+    )
+    def patch(self, data: dict[str, Any]) -> Any:
+        """Change e-mail, phone, language or identity card expiry
+
+        `language` and `id_card_expiry` take effect at once. A new `email` or `phone` waits in
+        `pending_email` / `pending_phone` while a code goes to the NEW address (e-mail or SMS);
+        confirm it with `POST /me/email/verify` or `POST /me/phone/verify`. Giving the current
+        address again cancels a pending change. A new code for the same kind of change can be
+        asked for 60 seconds after the last one (429 `resend_too_soon` before that).
+        """
+        return account_service.update_profile(db.session(), account=_account(), **data)
+
+
+@blp.route("/email/verify")
+class EmailVerify(MethodView):
+    @customer_required()
+    @blp.doc(operationId="verifyEmailChange", security=BEARER)
+    @blp.arguments(CodeSchema)
+    @blp.response(200, ProfileSchema)
+    @documents(blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, EmailTaken, TooManyAttempts)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Confirm a new e-mail with the code sent to it
+
+        The new address becomes the account's; the old one is told. 409 `email_taken` if another
+        account took the address meanwhile (the pending change is then dropped). Five wrong
+        codes burn the code (429).
+        """
+        return account_service.confirm_email_change(
+            db.session(), account=_account(), code=data["code"]
+        )
+
+
+@blp.route("/phone/verify")
+class PhoneVerify(MethodView):
+    @customer_required()
+    @blp.doc(operationId="verifyPhoneChange", security=BEARER)
+    @blp.arguments(CodeSchema)
+    @blp.response(200, ProfileSchema)
+    @documents(blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, PhoneTaken, TooManyAttempts)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Confirm a new phone with the SMS code
+
+        The new number becomes the account's (and its login name); the old one gets an SMS
+        saying so. 409 `phone_taken` if another account took the number meanwhile.
+        """
+        return account_service.confirm_phone_change(
+            db.session(), account=_account(), code=data["code"]
+        )
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @limiter.limit(
+        lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT_PER_IP"],
+        key_func=client_ip,
+        deduct_when=_wrong_current_password,
+    )
+    @customer_required(allow_password_change=True)
+    @blp.doc(operationId="changePassword", security=BEARER)
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    @documents(
+        blp, Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, InvalidCredentials,
+        WeakPassword, ValidationFailed, TooManyAttempts,
+    )  # fmt: skip
+    def put(self, data: dict[str, Any]) -> None:
+        """Change the password
+
+        Needs the current password (401 `invalid_credentials` if wrong; repeated failures give
+        429). Every other session of the account ends; this one goes on. This is also the one
+        operation a `password_change`-scoped token (after a support reset) may call; after it,
+        `POST /auth/refresh` gives an ordinary pair.
+        """
+        account_service.change_password(
+            db.session(),
+            account=_account(),
+            family_id=get_jwt().get("fam"),
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+        )
