@@ -58,9 +58,14 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
 
 # Until the first release, the schema is one initial revision regenerated from the models.
+# Hand-written data revisions (0002_... on) name 0001 as their parent, so Alembic cannot load
+# them while 0001 is missing: they wait in instance/ until the new 0001 is written.
 migration-initial: $(STAMP)
 	rm -f migrations/versions/0001_initial.py
-	rm -f instance/.migration-scratch.sqlite3 && mkdir -p instance
+	rm -rf instance/.migration-scratch.sqlite3 instance/.migration-later
+	mkdir -p instance/.migration-later
+	find migrations/versions -maxdepth 1 -name '0*.py' -exec mv {} instance/.migration-later/ \;
 	DATABASE_URL=sqlite:///$(CURDIR)/instance/.migration-scratch.sqlite3 \
-		$(FLASK) db revision --autogenerate --rev-id 0001 -m initial
-	rm -f instance/.migration-scratch.sqlite3*
+		$(FLASK) db revision --autogenerate --rev-id 0001 -m initial; status=$$?; \
+		find instance/.migration-later -name '0*.py' -exec mv {} migrations/versions/ \; ; \
+		rm -rf instance/.migration-scratch.sqlite3* instance/.migration-later; exit $$status
