@@ -88,8 +88,9 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.accounts.routes import blp as accounts_blp
     from ekesco_api.auth.routes import blp as auth_blp
     from ekesco_api.registration.routes import blp as registration_blp
+    from ekesco_api.tariffs.routes import blp as tariffs_blp
 
-    return [auth_blp, registration_blp, accounts_blp]
+    return [auth_blp, registration_blp, accounts_blp, tariffs_blp]
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -101,6 +102,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
     from ekesco_api.cli import ekesco
+    from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)
 
     notifications.init_app(app)  # `ekesco worker`; refuses unknown SMS/EMAIL/PUSH_BACKEND
     app.cli.add_command(ekesco)

@@ -9,6 +9,7 @@ from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
 from ekesco_api.registration.models import VerificationCode
+from ekesco_api.tariffs.models import Tariff
 
 __all__ = [
     "Account",
@@ -23,5 +24,6 @@ __all__ = [
     "RefreshToken",
     "SessionFamily",
     "SupplyPoint",
+    "Tariff",
     "VerificationCode",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:09:16.206795
+Create Date: 2026-11-24 10:14:26.497897
 
 """
 from alembic import op
@@ -43,6 +43,31 @@ def upgrade():
     sa.Column('error_count', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
+    )
+    op.create_table('tariffs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=16), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('price_high', sa.Numeric(precision=10, scale=5), nullable=False),
+    sa.Column('price_low', sa.Numeric(precision=10, scale=5), nullable=False),
+    sa.Column('block_kwh', sa.Numeric(precision=10, scale=2), nullable=True),
+    sa.Column('price_high_above', sa.Numeric(precision=10, scale=5), nullable=True),
+    sa.Column('price_low_above', sa.Numeric(precision=10, scale=5), nullable=True),
+    sa.Column('fixed_fee', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('vat_percent', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('decision_number', sa.String(length=80), nullable=False),
+    sa.Column('decision_date', sa.Date(), nullable=False),
+    sa.Column('decision_title', sa.String(length=300), nullable=False),
+    sa.Column('source_url', sa.String(length=300), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.CheckConstraint("category IN ('household', 'commercial')", name=op.f('ck_tariffs_category')),
+    sa.CheckConstraint('(block_kwh IS NULL AND price_high_above IS NULL AND price_low_above IS NULL) OR (block_kwh > 0 AND price_high_above IS NOT NULL AND price_low_above IS NOT NULL)', name=op.f('ck_tariffs_blocks')),
+    sa.CheckConstraint('price_high >= 0 AND price_low >= 0 AND fixed_fee >= 0 AND (price_high_above IS NULL OR price_high_above >= 0) AND (price_low_above IS NULL OR price_low_above >= 0)', name=op.f('ck_tariffs_non_negative')),
+    sa.CheckConstraint('valid_to IS NULL OR valid_to >= valid_from', name=op.f('ck_tariffs_validity')),
+    sa.CheckConstraint('vat_percent >= 0 AND vat_percent <= 100', name=op.f('ck_tariffs_vat_percent')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tariffs')),
+    sa.UniqueConstraint('valid_from', 'category', name=op.f('uq_tariffs_valid_from_category'))
     )
     op.create_table('supply_points',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -287,6 +312,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_supply_points_area_id'))
 
     op.drop_table('supply_points')
+    op.drop_table('tariffs')
     op.drop_table('import_runs')
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_areas_parent_id'))
