@@ -43,3 +43,72 @@ def test_unexpected_fault_reveals_no_internals(client, caplog):
     assert "RuntimeError" not in response.get_data(as_text=True)
     # ...but the operator finds the stack in the log.
     assert any("hunter2" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+def test_malformed_json_is_a_400_problem(client):
+    response = client.post(
+        "/api/v1/auth/login",
+        data=b'{"username": "a@b.c", "password": ',
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert response.mimetype == PROBLEM
+    assert response.json["code"] == "malformed_json"
+    assert response.json["title"] == "The body is not valid JSON."
+
+
+def test_wrong_types_are_a_422_with_field_errors(client):
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": 42, "password": ["x"]},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    body = response.json
+    assert body["code"] == "validation_error"
+    assert set(body["errors"]) == {"username", "password"}
+    assert body["errors"]["username"] == ["Not a valid string."]
+
+
+def test_field_errors_are_translated(client):
+    response = client.post("/api/v1/auth/login", json={}, headers={"Accept-Language": "sq"})
+    assert response.status_code == 422
+    assert response.json["errors"]["username"] == ["Kjo fushë është e detyrueshme."]
+
+
+def test_oversized_body_is_a_413_problem(client, app):
+    too_big = b'{"username": "' + b"a" * app.config["MAX_CONTENT_LENGTH"] + b'"}'
+    response = client.post("/api/v1/auth/login", data=too_big, content_type="application/json")
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM
+    assert response.json["code"] == "payload_too_large"
+
+
+def test_a_json_array_instead_of_an_object_is_a_422(client):
+    response = client.post("/api/v1/auth/login", json=["a", "b"])
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer not-a-jwt",
+        "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.",  # alg "none"
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+def test_forged_or_foreign_tokens_are_a_401_problem(client, authorization):
+    response = client.get("/api/v1/me", headers={"Authorization": authorization})
+    assert response.status_code == 401
+    assert response.mimetype == PROBLEM
+    assert response.json["code"] in {"token_invalid", "unauthorized"}
+
+
+def test_missing_token_is_a_401_problem(client):
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.mimetype == PROBLEM
+    assert response.json["title"] == "You need to log in."
