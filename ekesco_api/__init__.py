@@ -87,10 +87,17 @@ def register_blueprints(app: Flask) -> None:
 def _domain_blueprints() -> list[Any]:
     from ekesco_api.accounts.routes import blp as accounts_blp
     from ekesco_api.auth.routes import blp as auth_blp
+    from ekesco_api.outages import routes as outages
     from ekesco_api.registration.routes import blp as registration_blp
     from ekesco_api.tariffs.routes import blp as tariffs_blp
 
-    return [auth_blp, registration_blp, accounts_blp, tariffs_blp]
+    return [
+        auth_blp,
+        registration_blp,
+        accounts_blp,
+        tariffs_blp,
+        *(outages.areas_blp, outages.outages_blp, outages.me_blp, outages.staff_blp),
+    ]
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -101,8 +108,8 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
-    from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
+    from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
     from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)
 
     notifications.init_app(app)  # `ekesco worker`; refuses unknown SMS/EMAIL/PUSH_BACKEND

@@ -5,8 +5,17 @@ from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFami
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
+from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
-from ekesco_api.outages.models import Area
+from ekesco_api.outages.models import (
+    Area,
+    AreaSubscription,
+    Device,
+    NotificationChannels,
+    Outage,
+    OutageArea,
+    OutageReminder,
+)
 from ekesco_api.payments.models import CisPayment
 from ekesco_api.registration.models import VerificationCode
 from ekesco_api.tariffs.models import Tariff
@@ -14,11 +23,18 @@ from ekesco_api.tariffs.models import Tariff
 __all__ = [
     "Account",
     "Area",
+    "AreaSubscription",
     "Bill",
     "CisPayment",
+    "Device",
     "ImportRun",
     "Message",
     "Meter",
+    "Notification",
+    "NotificationChannels",
+    "Outage",
+    "OutageArea",
+    "OutageReminder",
     "PasswordResetToken",
     "Reading",
     "RefreshToken",

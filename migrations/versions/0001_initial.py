@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:14:26.497897
+Create Date: 2026-11-24 10:21:27.740762
 
 """
 from alembic import op
@@ -44,6 +44,26 @@ def upgrade():
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
     )
+    op.create_table('outages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('starts_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('reason_sq', sa.Text(), nullable=False),
+    sa.Column('reason_en', sa.Text(), nullable=False),
+    sa.Column('reason_sr', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_outages_ends_after_start')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outages'))
+    )
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outages_ends_at'), ['ends_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outages_starts_at'), ['starts_at'], unique=False)
+
     op.create_table('tariffs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=16), nullable=False),
@@ -69,6 +89,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tariffs')),
     sa.UniqueConstraint('valid_from', 'category', name=op.f('uq_tariffs_valid_from_category'))
     )
+    op.create_table('outage_areas',
+    sa.Column('outage_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_outage_areas_area_id_areas')),
+    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_outage_areas_outage_id_outages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('outage_id', 'area_id', name=op.f('pk_outage_areas'))
+    )
+    with op.batch_alter_table('outage_areas', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outage_areas_area_id'), ['area_id'], unique=False)
+
     op.create_table('supply_points',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_code', sa.String(length=32), nullable=False),
@@ -165,6 +195,30 @@ def upgrade():
     with op.batch_alter_table('meters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meters_supply_point_id'), ['supply_point_id'], unique=False)
 
+    op.create_table('area_subscriptions',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_area_subscriptions_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_area_subscriptions_area_id_areas')),
+    sa.PrimaryKeyConstraint('account_id', 'area_id', name=op.f('pk_area_subscriptions'))
+    )
+    with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_area_subscriptions_area_id'), ['area_id'], unique=False)
+
+    op.create_table('devices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=8), nullable=False),
+    sa.Column('push_token', sa.String(length=512), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_devices_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_devices')),
+    sa.UniqueConstraint('push_token', name=op.f('uq_devices_push_token'))
+    )
+    with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_devices_account_id'), ['account_id'], unique=False)
+
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
@@ -186,6 +240,46 @@ def upgrade():
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_messages_due', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
+
+    op.create_table('notification_channels',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('push', sa.Boolean(), nullable=False),
+    sa.Column('sms', sa.Boolean(), nullable=False),
+    sa.Column('email', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notification_channels_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_notification_channels'))
+    )
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('outage_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notifications_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_notifications_outage_id_outages'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_account_newest', ['account_id', 'id'], unique=False)
+
+    op.create_table('outage_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('outage_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('run_id', sa.String(length=32), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_outage_reminders_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_outage_reminders_outage_id_outages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outage_reminders')),
+    sa.UniqueConstraint('outage_id', 'account_id', 'starts_at', name=op.f('uq_outage_reminders_outage_id_account_id_starts_at'))
+    )
+    with op.batch_alter_table('outage_reminders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outage_reminders_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outage_reminders_run_id'), ['run_id'], unique=False)
 
     op.create_table('password_reset_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -289,11 +383,29 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_account_id'))
 
     op.drop_table('password_reset_tokens')
+    with op.batch_alter_table('outage_reminders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outage_reminders_run_id'))
+        batch_op.drop_index(batch_op.f('ix_outage_reminders_account_id'))
+
+    op.drop_table('outage_reminders')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_account_newest')
+
+    op.drop_table('notifications')
+    op.drop_table('notification_channels')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index('ix_messages_due', postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
         batch_op.drop_index(batch_op.f('ix_messages_account_id'))
 
     op.drop_table('messages')
+    with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_devices_account_id'))
+
+    op.drop_table('devices')
+    with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_area_subscriptions_area_id'))
+
+    op.drop_table('area_subscriptions')
     with op.batch_alter_table('meters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meters_supply_point_id'))
 
@@ -312,7 +424,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_supply_points_area_id'))
 
     op.drop_table('supply_points')
+    with op.batch_alter_table('outage_areas', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outage_areas_area_id'))
+
+    op.drop_table('outage_areas')
     op.drop_table('tariffs')
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outages_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_outages_ends_at'))
+
+    op.drop_table('outages')
     op.drop_table('import_runs')
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_areas_parent_id'))

@@ -1,0 +1,28 @@
+"""The in-app inbox: one notification per account and event, read in the app, marked read there."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ekesco_api.db import Base
+from ekesco_api.types import utcnow
+
+
+class Notification(Base):
+    """A notification in an account's inbox (written set-based by fan-outs, never by the worker)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_account_newest", "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # What it is about, when it is about an outage (kept if the outage row goes).
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]

@@ -1,0 +1,175 @@
+"""Shapes of areas, outages, subscriptions, devices and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ekesco_api.errors import field_error
+from ekesco_api.fields import UtcDateTime
+from ekesco_api.i18n import _l
+from ekesco_api.outages.models import (
+    AREA_LEVELS,
+    KINDS,
+    PLATFORMS,
+    STATUS_CANCELLED,
+    STATUSES,
+    SUBSCRIPTION_CHANNELS,
+)
+from ekesco_api.types import utcnow
+
+MAX_AREAS = 200
+
+
+class AreaNodeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    level = ma.fields.String(metadata={"enum": list(AREA_LEVELS)})
+    name = ma.fields.String(
+        metadata={"description": "In the request's language (Albanian where no other is known)."}
+    )
+    parent_id = ma.fields.Integer(allow_none=True)
+
+
+class AreaQuerySchema(ma.Schema):
+    parent_id = ma.fields.Integer(
+        metadata={"description": "The children of this area; without it, the cities."}
+    )
+
+
+class ReasonSchema(ma.Schema):
+    sq = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    en = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    sr = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class OutageAreaSchema(ma.Schema):
+    id = ma.fields.Integer()
+    level = ma.fields.String(metadata={"enum": list(AREA_LEVELS)})
+    name = ma.fields.String()
+
+
+class OutageSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"enum": list(KINDS)})
+    starts_at = UtcDateTime()
+    ends_at = UtcDateTime()
+    areas = ma.fields.Method(
+        "_areas",
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "The areas named (each covers its children): `{id, level, name}`.",
+        },
+    )
+    reason = ma.fields.Method(
+        "_reason",
+        metadata={"type": "object", "description": "`{sq, en, sr}`, every language."},
+    )
+    status = ma.fields.Method(
+        "_status",
+        metadata={"type": "string", "enum": list(STATUSES)},
+    )
+    sequence = ma.fields.Integer(
+        metadata={"description": "How many times it was changed (iCalendar SEQUENCE)."}
+    )
+    updated_at = UtcDateTime()
+
+    def _areas(self, outage: Any) -> list[dict[str, Any]]:
+        from ekesco_api.i18n import request_language
+        from ekesco_api.outages.fanout import _area_name
+
+        code = request_language()
+        return [{"id": a.id, "level": a.level, "name": _area_name(a, code)} for a in outage.areas]
+
+    def _reason(self, outage: Any) -> dict[str, str]:
+        return dict(outage.reason())
+
+    def _status(self, outage: Any) -> str:
+        return str(outage.effective_status(utcnow()))
+
+
+class OutageQuerySchema(ma.Schema):
+    area_id = ma.fields.Integer(
+        metadata={"description": "Outages touching this area: above it (they cover it) or below."}
+    )
+    from_ = UtcDateTime(
+        data_key="from",
+        metadata={"description": "Outages still running after this instant (ISO 8601)."},
+    )
+    to = UtcDateTime(metadata={"description": "Outages starting before this instant (ISO 8601)."})
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+
+
+class CalendarQuerySchema(ma.Schema):
+    area_id = ma.fields.Integer()
+
+
+class OutageCreateSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
+    area_ids = ma.fields.List(
+        ma.fields.Integer(strict=True),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_AREAS),
+    )
+    starts_at = UtcDateTime(required=True)
+    ends_at = UtcDateTime(required=True)
+    reason = ma.fields.Nested(ReasonSchema, required=True)
+
+
+class OutageChangeSchema(ma.Schema):
+    """Reschedule (`starts_at`, `ends_at`), reword (`reason`) or cancel (`status: cancelled`)."""
+
+    starts_at = UtcDateTime()
+    ends_at = UtcDateTime()
+    reason = ma.fields.Nested(ReasonSchema)
+    status = ma.fields.String(
+        validate=validate.OneOf([STATUS_CANCELLED]),
+        metadata={"description": "Only `cancelled`: cancels the outage."},
+    )
+
+    @ma.validates_schema
+    def _one_thing(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data:
+            raise ma.ValidationError(
+                field_error("validation_error", _l("Nothing to change.")), "_schema"
+            )
+        if "status" in data and len(data) > 1:
+            raise ma.ValidationError(
+                field_error("validation_error", _l("Cancel on its own, without other changes.")),
+                "status",
+            )
+
+
+class SubscriptionsSchema(ma.Schema):
+    area_ids = ma.fields.List(
+        ma.fields.Integer(strict=True), required=True, validate=validate.Length(max=MAX_AREAS)
+    )
+    channels = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(SUBSCRIPTION_CHANNELS)),
+        required=True,
+        metadata={"description": "On top of the in-app inbox, which every account gets."},
+    )
+    meter_area_ids = ma.fields.List(
+        ma.fields.Integer(),
+        dump_only=True,
+        metadata={"description": "The areas of the account's meters, followed without asking."},
+    )
+
+
+class DeviceSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    platform = ma.fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    push_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=512))
+    created_at = UtcDateTime(dump_only=True)
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"example": "outage_announced"})
+    title = ma.fields.String()
+    body = ma.fields.String()
+    outage_id = ma.fields.Integer(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)

@@ -1,0 +1,351 @@
+"""The outage endpoints: areas with ETags, dispatchers' changes, public lists, ICS, /me pieces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from icalendar import Calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ekesco_api.notifications.inbox import Notification
+from ekesco_api.notifications.models import Message
+from ekesco_api.outages.models import Device
+from ekesco_api.types import utcnow
+from tests.auth_helpers import auth_headers, fresh_locale_per_request
+from tests.outages.helpers import (
+    REASON,
+    account_in,
+    dispatcher_headers,
+    iso,
+    make_tree,
+    outage_body,
+)
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_locale(fresh_locale_per_request: None) -> Iterator[None]:
+    yield
+
+
+__all__ = ["fresh_locale_per_request"]
+
+
+def _announce(client: FlaskClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
+    response = client.post(f"{API}/staff/outages", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+# ------------------------------------------------------------------------------------ areas
+
+
+def test_areas_in_the_request_language_with_children(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    cities = client.get(f"{API}/areas", headers={"Accept-Language": "en"}).get_json()
+    assert {"id": tree.city.id, "level": "city", "name": "Pristina", "parent_id": None} in cities
+    sr = client.get(f"{API}/areas", headers={"Accept-Language": "sr"}).get_json()
+    assert {"id": tree.city.id, "level": "city", "name": "Priština", "parent_id": None} in sr
+    other = next(a for a in sr if a["id"] == tree.other_city.id)
+    assert other["name"] == tree.other_city.name  # no Serbian name known: Albanian
+    children = client.get(f"{API}/areas?parent_id={tree.locality.id}").get_json()
+    assert sorted(a["id"] for a in children) == sorted([tree.north.id, tree.south.id])
+    assert {a["level"] for a in children} == {"neighbourhood"}
+
+
+def test_areas_answer_304_to_a_matching_etag(client: FlaskClient, db_session: Session) -> None:
+    make_tree(db_session)
+    first = client.get(f"{API}/areas")
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get(f"{API}/areas", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    english = client.get(f"{API}/areas", headers={"If-None-Match": etag, "Accept-Language": "en"})
+    assert english.status_code == 200  # another language is another representation
+    make_tree(db_session)
+    changed = client.get(f"{API}/areas", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+
+
+# ------------------------------------------------------------------------ dispatcher routes
+
+
+def test_announce_notice_boundary_over_http(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    short = client.post(
+        f"{API}/staff/outages",
+        json=outage_body([tree.north], utcnow() + dt.timedelta(hours=23, minutes=59)),
+        headers=headers,
+    )
+    assert short.status_code == 422
+    assert short.get_json()["code"] == "notice_too_short"
+    ok = _announce(
+        client, headers, outage_body([tree.north], utcnow() + dt.timedelta(hours=24, minutes=1))
+    )
+    assert ok["status"] == "scheduled"
+    assert ok["kind"] == "planned"
+    assert ok["reason"] == REASON
+    assert [a["id"] for a in ok["areas"]] == [tree.north.id]
+    fault = _announce(client, headers, outage_body([tree.north], utcnow(), kind="unplanned"))
+    assert fault["kind"] == "unplanned"
+
+
+def test_announce_validation(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    start = utcnow() + dt.timedelta(days=2)
+    backwards = outage_body([tree.north], start, hours=0)
+    response = client.post(f"{API}/staff/outages", json=backwards, headers=headers)
+    assert (response.status_code, response.get_json()["code"]) == (422, "ends_before_start")
+    unknown = outage_body([tree.north], start)
+    unknown["area_ids"] = [tree.north.id, 987654]
+    response = client.post(f"{API}/staff/outages", json=unknown, headers=headers)
+    assert (response.status_code, response.get_json()["code"]) == (422, "area_unknown")
+    no_sr = outage_body([tree.north], start, reason={"sq": "a", "en": "b"})
+    response = client.post(f"{API}/staff/outages", json=no_sr, headers=headers)
+    assert (response.status_code, response.get_json()["code"]) == (422, "validation_error")
+
+
+def test_only_dispatchers_announce(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    body = outage_body([tree.north], utcnow() + dt.timedelta(days=2))
+    assert client.post(f"{API}/staff/outages", json=body).status_code == 401
+    support = dispatcher_headers(db_session, role="support")
+    assert client.post(f"{API}/staff/outages", json=body, headers=support).status_code == 403
+    customer = account_in(db_session, tree.north)
+    as_customer = auth_headers(client, customer)
+    assert client.post(f"{API}/staff/outages", json=body, headers=as_customer).status_code == 403
+
+
+def test_reschedule_and_cancel_over_http(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    account = account_in(db_session, tree.north, language="en", channels=("sms",))
+    outage = _announce(client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2)))
+    url = f"{API}/staff/outages/{outage['id']}"
+    new_start = utcnow() + dt.timedelta(days=3)
+    moved = client.patch(
+        url,
+        json={"starts_at": iso(new_start), "ends_at": iso(new_start + dt.timedelta(hours=1))},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["status"], moved.get_json()["sequence"]) == ("rescheduled", 1)
+    mixed = client.patch(url, json={"status": "cancelled", "reason": REASON}, headers=headers)
+    assert mixed.status_code == 422
+    cancelled = client.patch(url, json={"status": "cancelled"}, headers=headers)
+    assert cancelled.get_json()["status"] == "cancelled"
+    again = client.patch(url, json={"status": "cancelled"}, headers=headers)
+    assert (again.status_code, again.get_json()["code"]) == (409, "outage_closed")
+    assert (
+        client.patch(
+            f"{API}/staff/outages/987654", json={"status": "cancelled"}, headers=headers
+        ).status_code
+        == 404
+    )
+    kinds = [
+        m.kind
+        for m in db_session.scalars(
+            select(Message).where(Message.account_id == account.id).order_by(Message.id)
+        )
+    ]
+    assert kinds == ["outage_announced", "outage_rescheduled", "outage_cancelled"]
+
+
+# --------------------------------------------------------------------------- public lists
+
+
+def test_public_list_filters_by_area_and_keeps_history(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    city_wide = _announce(
+        client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2))
+    )
+    south = _announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=3)))
+    elsewhere = _announce(
+        client, headers, outage_body([tree.other_city], utcnow() + dt.timedelta(days=4))
+    )
+    past = _announce(
+        client,
+        headers,
+        outage_body([tree.north], utcnow() - dt.timedelta(hours=3), hours=1, kind="unplanned"),
+    )
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"{API}/outages{query}")
+        assert response.status_code == 200, response.get_json()
+        return [o["id"] for o in response.get_json()]
+
+    assert ids("") == [city_wide["id"], south["id"], elsewhere["id"]]
+    # A neighbourhood sees the outage of its city; the city sees its neighbourhood's.
+    assert ids(f"?area_id={tree.north.id}") == [city_wide["id"]]
+    assert ids(f"?area_id={tree.city.id}") == [city_wide["id"], south["id"]]
+    history = client.get(f"{API}/outages?status=completed").get_json()
+    assert [(o["id"], o["status"]) for o in history] == [(past["id"], "completed")]
+    since, until = utcnow() - dt.timedelta(days=1), utcnow() + dt.timedelta(days=2, hours=1)
+    window = f"?from={iso(since)}&to={iso(until)}"
+    assert ids(window.replace("+", "%2B")) == [past["id"], city_wide["id"]]
+    page = client.get(f"{API}/outages?page=1&page_size=2")
+    assert len(page.get_json()) == 2
+    assert json.loads(page.headers["X-Pagination"])["total"] == 3
+
+
+def test_my_outages_follow_meters_and_subscriptions(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    account = account_in(db_session, tree.north)
+    mine = _announce(client, headers, outage_body([tree.locality], utcnow() + dt.timedelta(days=2)))
+    _announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=2)))
+    followed = _announce(
+        client, headers, outage_body([tree.other_city], utcnow() + dt.timedelta(days=3))
+    )
+    me = auth_headers(client, account)
+    assert [o["id"] for o in client.get(f"{API}/me/outages", headers=me).get_json()] == [mine["id"]]
+    put = client.put(
+        f"{API}/me/subscriptions",
+        json={"area_ids": [tree.other_city.id], "channels": ["sms", "push"]},
+        headers=me,
+    )
+    assert put.status_code == 200, put.get_json()
+    assert put.get_json() == {
+        "area_ids": [tree.other_city.id],
+        "channels": ["push", "sms"],
+        "meter_area_ids": [tree.north.id],
+    }
+    got = client.get(f"{API}/me/outages", headers=me).get_json()
+    assert [o["id"] for o in got] == [mine["id"], followed["id"]]
+    assert client.get(f"{API}/me/subscriptions", headers=me).get_json() == put.get_json()
+    bad = client.put(
+        f"{API}/me/subscriptions", json={"area_ids": [987654], "channels": []}, headers=me
+    )
+    assert (bad.status_code, bad.get_json()["code"]) == (422, "area_unknown")
+    bad = client.put(
+        f"{API}/me/subscriptions", json={"area_ids": [], "channels": ["fax"]}, headers=me
+    )
+    assert bad.status_code == 422
+
+
+# ----------------------------------------------------------------------------------- the ICS
+
+
+def test_calendar_feed_parses_back(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    start = (utcnow() + dt.timedelta(days=2)).replace(microsecond=0)
+    kept = _announce(client, headers, outage_body([tree.north], start))
+    dropped = _announce(client, headers, outage_body([tree.south], start))
+    other = _announce(client, headers, outage_body([tree.other_city], start))
+    new_start = start + dt.timedelta(days=1)
+    client.patch(
+        f"{API}/staff/outages/{kept['id']}",
+        json={"starts_at": iso(new_start), "ends_at": iso(new_start + dt.timedelta(hours=2))},
+        headers=headers,
+    )
+    client.patch(
+        f"{API}/staff/outages/{dropped['id']}", json={"status": "cancelled"}, headers=headers
+    )
+
+    response = client.get(
+        f"{API}/outages/calendar.ics?area_id={tree.locality.id}", headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    events = {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
+    assert set(events) == {
+        f"outage-{kept['id']}@outages.ekesco.api",
+        f"outage-{dropped['id']}@outages.ekesco.api",
+    }
+    moved = events[f"outage-{kept['id']}@outages.ekesco.api"]
+    assert moved.decoded("DTSTART") == new_start
+    assert int(moved["SEQUENCE"]) == 1
+    assert str(moved["STATUS"]) == "CONFIRMED"
+    assert str(moved["SUMMARY"]) == "Planned power outage"
+    assert str(moved["DESCRIPTION"]) == REASON["en"]
+    cancelled = events[f"outage-{dropped['id']}@outages.ekesco.api"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) == 1
+    whole = Calendar.from_ical(client.get(f"{API}/outages/calendar.ics").data)
+    assert f"outage-{other['id']}@outages.ekesco.api" in {
+        str(e["UID"]) for e in whole.walk("VEVENT")
+    }
+
+
+# ------------------------------------------------------------------------- devices, inbox
+
+
+def test_a_push_token_moves_to_the_newest_account(client: FlaskClient, db_session: Session) -> None:
+    tree = make_tree(db_session)
+    first, second = account_in(db_session, tree.north), account_in(db_session, tree.north)
+    body = {"platform": "android", "push_token": "fcm-token-1"}
+    created = client.post(f"{API}/me/devices", json=body, headers=auth_headers(client, first))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["platform"] == "android"
+    moved = client.post(
+        f"{API}/me/devices", json={**body, "platform": "ios"}, headers=auth_headers(client, second)
+    )
+    assert moved.status_code == 201
+    devices = db_session.scalars(select(Device).where(Device.push_token == "fcm-token-1")).all()
+    assert [(d.account_id, d.platform) for d in devices] == [(second.id, "ios")]
+    bad = client.post(
+        f"{API}/me/devices",
+        json={"platform": "symbian", "push_token": "x"},
+        headers=auth_headers(client, first),
+    )
+    assert bad.status_code == 422
+
+
+def test_inbox_newest_first_paginated_and_marked_read(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    account = account_in(db_session, tree.north, language="en")
+    stranger = account_in(db_session, tree.other_city)
+    for days in (2, 3, 4):
+        _announce(client, headers, outage_body([tree.north], utcnow() + dt.timedelta(days=days)))
+    me = auth_headers(client, account)
+    response = client.get(f"{API}/me/notifications?page_size=2", headers=me)
+    assert response.status_code == 200
+    notes = response.get_json()
+    assert json.loads(response.headers["X-Pagination"])["total"] == 3
+    assert notes[0]["id"] > notes[1]["id"]
+    assert set(notes[0]) >= {"id", "kind", "title", "body", "created_at", "read_at"}
+    assert (notes[0]["kind"], notes[0]["title"], notes[0]["read_at"]) == (
+        "outage_announced",
+        "Planned power outage",
+        None,
+    )
+    read = client.post(f"{API}/me/notifications/{notes[0]['id']}/read", headers=me)
+    assert read.status_code == 200 and read.get_json()["read_at"] is not None
+    other = db_session.scalars(
+        select(Notification).where(Notification.account_id == stranger.id)
+    ).first()
+    assert other is None
+    foreign = client.post(
+        f"{API}/me/notifications/{notes[0]['id']}/read", headers=auth_headers(client, stranger)
+    )
+    assert foreign.status_code == 404
+    assert client.post(f"{API}/me/notifications/read-all", headers=me).status_code == 204
+    all_notes = client.get(f"{API}/me/notifications", headers=me).get_json()
+    assert all(n["read_at"] for n in all_notes)
+
+
+def test_outage_reminders_command(runner: Any, db_session: Session) -> None:
+    result = runner.invoke(args=["ekesco", "outage-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "reminded" in result.output
