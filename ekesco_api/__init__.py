@@ -108,6 +108,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
+    from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
     from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
     from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)
