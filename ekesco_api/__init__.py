@@ -89,6 +89,7 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.auth.routes import blp as auth_blp
     from ekesco_api.outages import routes as outages
     from ekesco_api.registration.routes import blp as registration_blp
+    from ekesco_api.staff.routes import blp as staff_blp
     from ekesco_api.tariffs.routes import blp as tariffs_blp
 
     return [
@@ -97,6 +98,7 @@ def _domain_blueprints() -> list[Any]:
         accounts_blp,
         tariffs_blp,
         *(outages.areas_blp, outages.outages_blp, outages.me_blp, outages.staff_blp),
+        staff_blp,
     ]
 
 
@@ -111,6 +113,7 @@ def register_commands(app: Flask) -> None:
     from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
     from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
+    from ekesco_api.staff import commands as staff_commands  # noqa: F401  (create-staff)
     from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)
 
     notifications.init_app(app)  # `ekesco worker`; refuses unknown SMS/EMAIL/PUSH_BACKEND

@@ -18,12 +18,14 @@ from ekesco_api.outages.models import (
 )
 from ekesco_api.payments.models import CisPayment
 from ekesco_api.registration.models import VerificationCode
+from ekesco_api.staff.models import AuditEntry, StaffMember
 from ekesco_api.tariffs.models import Tariff
 
 __all__ = [
     "Account",
     "Area",
     "AreaSubscription",
+    "AuditEntry",
     "Bill",
     "CisPayment",
     "Device",
@@ -39,6 +41,7 @@ __all__ = [
     "Reading",
     "RefreshToken",
     "SessionFamily",
+    "StaffMember",
     "SupplyPoint",
     "Tariff",
     "VerificationCode",

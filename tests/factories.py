@@ -211,3 +211,24 @@ def make_account(
         values["supply_point_id"] = supply_point.id
     values.update(overrides)
     return _add(session, Account(**values))
+
+
+# A staff password the policy accepts; `make_staff` uses it unless given another.
+STAFF_PASSWORD = "amber-quarry-violin-47"
+
+
+def make_staff(session: Session, *, role: str = "support", **overrides: Any) -> Any:
+    """A staff member (support by default) who logs in with `STAFF_PASSWORD`."""
+    from ekesco_api.staff.models import StaffMember
+
+    n = _next()
+    email = overrides.pop("email", f"{role}{n}@kesco-energy.com")
+    values: dict[str, Any] = {
+        "email": email,
+        "email_key": email_key(email),
+        "password_hash": _password_hash(overrides.pop("password", STAFF_PASSWORD)),
+        "role": role,
+        "active": True,
+    }
+    values.update(overrides)
+    return _add(session, StaffMember(**values))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:21:27.740762
+Create Date: 2026-11-24 10:27:09.383478
 
 """
 from alembic import op
@@ -64,6 +64,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outages_ends_at'), ['ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outages_starts_at'), ['starts_at'], unique=False)
 
+    op.create_table('staff_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('email_key', sa.String(length=254), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_members')),
+    sa.UniqueConstraint('email_key', name=op.f('uq_staff_members_email_key'))
+    )
     op.create_table('tariffs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=16), nullable=False),
@@ -89,6 +101,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tariffs')),
     sa.UniqueConstraint('valid_from', 'category', name=op.f('uq_tariffs_valid_from_category'))
     )
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('staff_email', sa.String(length=254), nullable=True),
+    sa.Column('role', sa.String(length=16), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('customer_code', sa.String(length=32), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('outcome', sa.String(length=8), nullable=False),
+    sa.Column('error_code', sa.String(length=40), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_audit_entries_staff_id_staff_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_entries_account_created', ['account_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
+        batch_op.create_index('ix_audit_entries_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_audit_entries_staff_created', ['staff_id', 'created_at'], unique=False)
+
     op.create_table('outage_areas',
     sa.Column('outage_id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
@@ -428,7 +463,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outage_areas_area_id'))
 
     op.drop_table('outage_areas')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_staff_created')
+        batch_op.drop_index('ix_audit_entries_created_at')
+        batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
+        batch_op.drop_index('ix_audit_entries_account_created')
+
+    op.drop_table('audit_entries')
     op.drop_table('tariffs')
+    op.drop_table('staff_members')
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outages_starts_at'))
         batch_op.drop_index(batch_op.f('ix_outages_ends_at'))

@@ -1,0 +1,114 @@
+"""The audit trail: every staff action recorded in the transaction that does it, failures too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ekesco_api.errors import ApiError
+from ekesco_api.staff.models import OUTCOME_FAILED, OUTCOME_SUCCESS, AuditEntry
+from ekesco_api.types import utcnow
+
+ACTION_LOGIN = "login"
+ACTION_CUSTOMER_LOOKUP = "customer_lookup"
+ACTION_PASSWORD_RESET = "password_reset"
+ACTION_CONTACT_UPDATE = "contact_update"
+ACTION_REGISTRATION_REMOVE = "registration_remove"
+ACTIONS = (
+    ACTION_LOGIN,
+    ACTION_CUSTOMER_LOOKUP,
+    ACTION_PASSWORD_RESET,
+    ACTION_CONTACT_UPDATE,
+    ACTION_REGISTRATION_REMOVE,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: taken from the token by the route, handed to the service."""
+
+    staff_id: int | None
+    role: str | None
+    email: str | None = None
+    request_id: str | None = None
+
+
+@dataclass
+class Record:
+    """What the action fills in as it learns it (the account it found, what it changed)."""
+
+    account_id: int | None = None
+    customer_code: str | None = None
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def add_entry(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    record: Record,
+    outcome: str,
+    error_code: str | None = None,
+) -> AuditEntry:
+    """Add one entry to the caller's transaction (the caller commits)."""
+    entry = AuditEntry(
+        created_at=utcnow(),
+        staff_id=actor.staff_id,
+        staff_email=actor.email,
+        role=actor.role,
+        action=action,
+        account_id=record.account_id,
+        customer_code=record.customer_code,
+        reason=record.reason,
+        outcome=outcome,
+        error_code=error_code,
+        details=dict(record.details),
+        request_id=actor.request_id,
+    )
+    session.add(entry)
+    return entry
+
+
+@contextmanager
+def audited(
+    session: Session, *, actor: Actor, action: str, record: Record | None = None
+) -> Iterator[Record]:
+    """Run one staff action and record it; commit both together, or record the failure alone.
+
+    On success the entry joins the action's own transaction and both commit at once, so there
+    is never an action without its record. When the action refuses (an `ApiError`), its
+    changes (made inside a SAVEPOINT) are rolled back and the refusal is recorded and committed
+    on its own: failures are part of the trail too. Any other exception is a bug: it
+    propagates with nothing committed.
+    """
+    record = record or Record()
+    # A SAVEPOINT around the action: a refusal undoes the action's changes, and only those.
+    action_tx = session.begin_nested()
+    try:
+        yield record
+    except ApiError as error:
+        if action_tx.is_active:
+            action_tx.rollback()
+        add_entry(
+            session,
+            actor=actor,
+            action=action,
+            record=record,
+            outcome=OUTCOME_FAILED,
+            error_code=error.code,
+        )
+        session.commit()
+        raise
+    except BaseException:
+        if action_tx.is_active:
+            action_tx.rollback()
+        raise
+    action_tx.commit()
+    add_entry(session, actor=actor, action=action, record=record, outcome=OUTCOME_SUCCESS)
+    session.commit()

@@ -1,0 +1,41 @@
+"""Errors of staff login and customer care, with the contract's codes."""
+
+from __future__ import annotations
+
+from ekesco_api.errors import ApiError, NotFound
+from ekesco_api.i18n import _l
+
+__all__ = [
+    "AccountNotFound",
+    "InvalidStaffCredentials",
+    "LookupKeyRequired",
+    "NothingToChange",
+    "RegistrationNotFound",
+]
+
+
+class InvalidStaffCredentials(ApiError):
+    # One answer for an unknown e-mail, a wrong password and a switched-off member.
+    status = 401
+    code = "invalid_credentials"
+    title = _l("The username or password is not correct.")
+
+
+class AccountNotFound(NotFound):
+    title = _l("There is no customer account with this id.")
+
+
+class RegistrationNotFound(NotFound):
+    title = _l("Nobody is registered on this customer code.")
+
+
+class LookupKeyRequired(ApiError):
+    status = 422
+    code = "validation_error"
+    title = _l("Search by exactly one of e-mail, customer code, personal number or phone.")
+
+
+class NothingToChange(ApiError):
+    status = 422
+    code = "validation_error"
+    title = _l("Give a new e-mail, a new phone, or both.")

@@ -1,0 +1,420 @@
+"""Support's customer care: lookups, the password reset end to end, contact fixes, removals."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from ekesco_api.accounts.models import Account
+from ekesco_api.auth.models import SessionFamily
+from ekesco_api.notifications.models import Message
+from ekesco_api.registration import codes
+from ekesco_api.registration.models import VerificationCode
+from tests.auth_helpers import bearer, login
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_account,
+    make_meter,
+    make_supply_point,
+)
+from tests.staff.conftest import TEMP_PASSWORD
+
+CUSTOMERS = "/api/v1/staff/customers"
+
+
+def _find(client, headers, **query):
+    return client.get(CUSTOMERS, query_string=query, headers=headers)
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def customer(db_session):
+    supply_point = make_supply_point(db_session, customer_code="DGJ 0042137")
+    make_meter(db_session, supply_point=supply_point, meter_number="M-2002")
+    make_meter(db_session, supply_point=supply_point, meter_number="M-1001", reading_mode="manual")
+    return make_account(
+        db_session,
+        supply_point=supply_point,
+        email="Drita.Berisha@example.com",
+        phone="+38344123456",
+        personal_number="1234567890",
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"email": "drita.berisha@EXAMPLE.com"},
+        {"customer_code": "dgj-0042137"},
+        {"customer_code": "DGJ0042137"},
+        {"personal_number": "1234567890"},
+        {"phone": "044 123 456"},
+        {"phone": "+383 44 123 456"},
+    ],
+)
+def test_lookup_by_each_key(client, support_headers, customer, query):
+    response = _find(client, support_headers, **query)
+    assert response.status_code == 200
+    [found] = response.get_json()
+    assert found["account_id"] == customer.id
+    assert found["customer_code"] == "DGJ 0042137"
+    assert (found["email"], found["phone"]) == ("Drita.Berisha@example.com", "+38344123456")
+    assert found["verified"] is True
+    assert [m["meter_number"] for m in found["meters"]] == ["M-1001", "M-2002"]
+    assert found["meters"][0]["reading_mode"] == "manual"
+
+
+def test_lookup_by_the_holders_personal_number_too(client, db_session, support_headers):
+    supply_point = make_supply_point(db_session, personal_number="1999999999")
+    account = make_account(db_session, supply_point=supply_point, personal_number="1888888888")
+    [found] = _find(client, support_headers, personal_number="1999999999").get_json()
+    assert found["account_id"] == account.id
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"email": "nobody@example.com"},
+        {"customer_code": "DPR 0000000"},
+        {"personal_number": "1000000001"},
+        {"phone": "049 999 888"},
+    ],
+)
+def test_lookup_finding_nothing_is_an_empty_list(client, support_headers, customer, query):
+    response = _find(client, support_headers, **query)
+    assert (response.status_code, response.get_json()) == (200, [])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"email": "a@example.com", "customer_code": "DPR 1"}, {"email": "", "phone": ""}],
+)
+def test_lookup_needs_exactly_one_key(client, support_headers, query):
+    response = _find(client, support_headers, **query)
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ({"personal_number": "12345"}, "personal_number_invalid"),
+        ({"phone": "038 123 456"}, "phone_not_kosovo_mobile"),
+    ],
+)
+def test_lookup_keys_are_validated(client, support_headers, query, code):
+    response = _find(client, support_headers, **query)
+    assert (response.status_code, response.get_json()["code"]) == (422, code)
+
+
+def test_lookup_shows_delivery_of_codes_and_messages_but_no_secrets(
+    client, db_session, support_headers, customer, outbox
+):
+    codes.issue_code(
+        db_session,
+        account=customer,
+        purpose="registration",
+        channel="sms",
+        destination=customer.phone,
+    )
+    db_session.commit()
+    [sms] = outbox.sms
+    secret = re.search(r"\d{6}", sms["body"]).group()
+    response = _find(client, support_headers, customer_code="DGJ 0042137")
+    [found] = response.get_json()
+    [code] = found["codes"]
+    assert code["channel"] == "sms"
+    assert code["purpose"] == "registration"
+    assert code["status"] == "sent"
+    assert code["sent_at"] is not None
+    assert code["carrier"]  # the operator phonenumbers knows for +383 44
+    [message] = found["messages"]
+    assert (message["channel"], message["kind"], message["status"]) == (
+        "sms",
+        "verification_code",
+        "sent",
+    )
+    assert {"attempts", "sent_at", "created_at", "carrier"} <= set(message)
+    text = json.dumps(found)
+    assert secret not in text
+    assert "body" not in message and "code_mac" not in code
+
+
+# --- the password reset, end to end ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_password_reset_end_to_end(client, db_session, support_headers, outbox, channel):
+    account = make_account(db_session, language="en")
+    old_session = login(client, account.email)
+    response = client.post(
+        f"/api/v1/staff/accounts/{account.id}/password-reset",
+        json={"channel": channel},
+        headers=support_headers,
+    )
+    assert response.status_code == 202
+    assert response.get_data() == b""
+
+    # The temporary password reached the registered address, in the account's language.
+    [message] = outbox.sms if channel == "sms" else outbox.email
+    assert message["to"] == (account.phone if channel == "sms" else account.email)
+    assert "temporary" in message["body"]
+    temporary = TEMP_PASSWORD.search(message["body"]).group(1)
+    assert not re.search(r"\d{6}", message["body"])  # never mistaken for a code
+
+    # Every session of the account ended.
+    me = client.get("/api/v1/me", headers=bearer(old_session["access_token"]))
+    assert me.status_code == 401
+    refresh = client.post("/api/v1/auth/refresh", headers=bearer(old_session["refresh_token"]))
+    assert refresh.status_code == 401
+    # The old password is gone.
+    old = client.post(
+        "/api/v1/auth/login", json={"username": account.email, "password": DEFAULT_PASSWORD}
+    )
+    assert old.status_code == 401
+
+    # The temporary password logs in only to change the password.
+    response = client.post(
+        "/api/v1/auth/login", json={"username": account.email, "password": temporary}
+    )
+    assert response.status_code == 403
+    problem = response.get_json()
+    assert problem["code"] == "password_change_required"
+    scoped = bearer(problem["access_token"])
+    assert client.get("/api/v1/me", headers=scoped).status_code == 403
+    assert client.get(CUSTOMERS, query_string={"email": "x@y.z"}, headers=scoped).status_code == (
+        403
+    )
+
+    new_password = "sunlit-meadow-oboe-2718"
+    response = client.put(
+        "/api/v1/me/password",
+        json={"current_password": temporary, "new_password": new_password},
+        headers=scoped,
+    )
+    assert response.status_code == 204, response.get_json()
+    pair = login(client, account.email, new_password)
+    assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 200
+
+
+def test_reset_of_an_unknown_account_is_404(client, support_headers):
+    response = client.post(
+        "/api/v1/staff/accounts/999999/password-reset",
+        json={"channel": "sms"},
+        headers=support_headers,
+    )
+    assert (response.status_code, response.get_json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("body", [{}, {"channel": "push"}, {"channel": "pigeon"}])
+def test_reset_channel_must_be_sms_or_email(client, db_session, support_headers, body):
+    account = make_account(db_session)
+    response = client.post(
+        f"/api/v1/staff/accounts/{account.id}/password-reset", json=body, headers=support_headers
+    )
+    assert response.status_code == 422
+
+
+def test_temporary_password_follows_the_account_language(
+    client, db_session, support_headers, outbox
+):
+    account = make_account(db_session, language="sq")
+    client.post(
+        f"/api/v1/staff/accounts/{account.id}/password-reset",
+        json={"channel": "sms"},
+        headers={**support_headers, "Accept-Language": "en"},
+    )
+    [sms] = outbox.sms
+    assert "temporary eKesco password" not in sms["body"]
+
+
+# --- contact corrections --------------------------------------------------------------------
+
+
+def test_correcting_the_email_tells_old_and_new_address(
+    client, db_session, support_headers, outbox
+):
+    account = make_account(db_session, email="old@example.com", pending_email="typo@example.com")
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}",
+        json={"email": "New.Address@example.com"},
+        headers=support_headers,
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["email"], body["pending_email"]) == ("New.Address@example.com", None)
+    assert sorted(m["to"] for m in outbox.email) == ["New.Address@example.com", "old@example.com"]
+    assert login(client, "new.address@example.com")["access_token"]
+
+
+def test_correcting_the_phone_takes_any_usual_form_and_tells_both(
+    client, db_session, support_headers, outbox
+):
+    account = make_account(db_session, phone="+38344111222")
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}",
+        json={"phone": "049 333 444"},
+        headers=support_headers,
+    )
+    assert response.status_code == 200
+    assert response.get_json()["phone"] == "+38349333444"
+    assert sorted(m["to"] for m in outbox.sms) == ["+38344111222", "+38349333444"]
+
+
+def test_correcting_both_at_once(client, db_session, support_headers, outbox):
+    account = make_account(db_session)
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}",
+        json={"phone": "+38345555666", "email": "both@example.com"},
+        headers=support_headers,
+    )
+    assert response.status_code == 200
+    assert (len(outbox.sms), len(outbox.email)) == (2, 2)
+
+
+def test_the_same_address_again_changes_and_tells_nothing(
+    client, db_session, support_headers, outbox
+):
+    account = make_account(db_session, email="same@example.com")
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}",
+        json={"email": "SAME@example.com"},
+        headers=support_headers,
+    )
+    assert response.status_code == 200
+    assert outbox.email == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("email", "taken@example.com", "email_taken"), ("phone", "044 777 888", "phone_taken")],
+)
+def test_an_address_of_another_account_is_409(
+    client, db_session, support_headers, outbox, field, value, code
+):
+    make_account(db_session, email="taken@example.com", phone="+38344777888")
+    account = make_account(db_session)
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}", json={field: value}, headers=support_headers
+    )
+    assert (response.status_code, response.get_json()["code"]) == (409, code)
+    assert outbox.email == [] and outbox.sms == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"phone": "038 123 456"}, "phone_not_kosovo_mobile"),
+        ({"email": "not-an-email"}, "validation_error"),
+        ({}, "validation_error"),
+    ],
+)
+def test_contact_corrections_are_validated(client, db_session, support_headers, body, code):
+    account = make_account(db_session)
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}", json=body, headers=support_headers
+    )
+    assert (response.status_code, response.get_json()["code"]) == (422, code)
+
+
+def test_correcting_an_unknown_account_is_404(client, support_headers):
+    response = client.patch(
+        "/api/v1/staff/accounts/999999", json={"email": "x@example.com"}, headers=support_headers
+    )
+    assert response.status_code == 404
+
+
+# --- removing a registration ----------------------------------------------------------------
+
+
+def test_removing_a_registration_frees_the_code(client, db_session, support_headers, outbox):
+    supply_point = make_supply_point(db_session, customer_code="DPE 0101010")
+    account = make_account(db_session, supply_point=supply_point, verified=False)
+    codes.issue_code(
+        db_session,
+        account=account,
+        purpose="registration",
+        channel="sms",
+        destination=account.phone,
+    )
+    db_session.commit()
+    account_id = account.id
+    login_pair = client.post(
+        "/api/v1/auth/login", json={"username": account.email, "password": DEFAULT_PASSWORD}
+    )
+    assert login_pair.status_code == 403  # not verified: the stale registration
+
+    response = client.delete(
+        "/api/v1/staff/registrations/dpe0101010",
+        json={"reason": "Holder came with ID; the phone on the old registration is not theirs."},
+        headers=support_headers,
+    )
+    assert response.status_code == 204
+    db_session.expire_all()
+    assert db_session.get(Account, account_id) is None
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(VerificationCode)
+            .where(VerificationCode.account_id == account_id)
+        )
+        == 0
+    )
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(SessionFamily)
+            .where(SessionFamily.account_id == account_id)
+        )
+        == 0
+    )
+    # The message log stays, without the link to the removed account.
+    kept = db_session.scalars(select(Message).where(Message.kind == "verification_code")).all()
+    assert kept and all(m.account_id is None for m in kept if m.recipient == account.phone)
+
+    # The holder can register on the code now.
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "customer_code": "DPE 0101010",
+            "first_name": "Arben",
+            "last_name": "Krasniqi",
+            "phone": "044 654 321",
+            "email": "arben.new@example.com",
+            "personal_number": supply_point.personal_number,
+            "id_card_expiry": "2031-01-01",
+            "password": "copper-lantern-field-99",
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def test_removing_needs_a_reason(client, db_session, support_headers):
+    account = make_account(db_session)
+    for body in ({}, {"reason": ""}, {"reason": "  "}):
+        response = client.delete(
+            f"/api/v1/staff/registrations/{account.supply_point.customer_code}",
+            json=body,
+            headers=support_headers,
+        )
+        assert response.status_code == 422
+    assert db_session.get(Account, account.id) is not None
+
+
+@pytest.mark.parametrize("registered", [False, True])
+def test_removing_where_nobody_is_registered_is_404(
+    client, db_session, support_headers, registered
+):
+    supply_point = make_supply_point(db_session)
+    code = supply_point.customer_code if registered else "DPR 0000001"
+    response = client.delete(
+        f"/api/v1/staff/registrations/{code}",
+        json={"reason": "Holder asked."},
+        headers=support_headers,
+    )
+    assert response.status_code == 404
