@@ -1,13 +1,15 @@
-"""`flask --app wsgi ekesco import DIR`: load the CIS export."""
+"""`flask --app wsgi ekesco import DIR` and `ekesco demo-data`: the CIS export, in and out."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import click
 
 from ekesco_api.cis_import import service as import_service
+from ekesco_api.cis_import.demo import write_demo_export
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
 
@@ -72,3 +74,62 @@ def import_command(directory: Path, show_errors: int, lang: str) -> None:
 
 def _where(file: str, line: int) -> str:
     return f"{file}:{line}" if line else file
+
+
+def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter("use YYYY-MM, e.g. 2026-10")
+    return value
+
+
+@ekesco.command("demo-data")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the CSV files to (created if missing; files are replaced).",
+)
+@click.option("--supply-points", default=3000, show_default=True, type=click.IntRange(1, 999_999))
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same files.")
+@click.option(
+    "--last-period",
+    default=None,
+    callback=_period,
+    help="Last billed month, YYYY-MM [default: last month]. Fix it for files that never change.",
+)
+def demo_data(out: Path, supply_points: int, seed: int, last_period: str | None) -> None:
+    """Write a realistic CIS export to load with `ekesco import OUT`.
+
+    Seven districts (Prishtinë, Prizren, Pejë, Gjakovë, Mitrovicë, Ferizaj, Gjilan) with their
+    localities and neighbourhoods (areas.csv, names in sq/sr/en); Albanian and Serbian holders,
+    ~85 % households; meters read remotely (~40 %) or by hand; 24 months of bills up to the last
+    month whose lines add up to the cent (household blocks of 800 kWh, VAT 8 %, unpaid amounts
+    carried over); payments at banks, post offices and cash desks; 60 days of daily register
+    reads for remote meters.
+
+    The first supply points are always the same, so you can register with them (personal
+    number as printed, any name — a different name only masks the bill):
+
+    \b
+      DPR 0000001  Arben Krasniqi    1234567890  household, remote-read meter
+      DPZ 0000002  Drita Gashi       1234567891  household, manual meter
+      DMI 0000003  Miloš Jovanović   1234567892  North Mitrovica, partly paid bills
+      DPE 0000004  Valon Berisha     1234567893  business with two meters
+      DGJ 0000005  Fjolla Morina     1234567894  household with unpaid bills
+    """
+    started = time.perf_counter()
+    export = write_demo_export(out, supply_points=supply_points, seed=seed, last_period=last_period)
+    elapsed = time.perf_counter() - started
+    for name, count in export.counts.items():
+        click.echo(f"{export.directory / name}: {count} rows")
+    click.echo(f"Bills up to {export.last_period}; written in {elapsed:.1f} s.")
+    if export.well_known:
+        click.echo("Supply points to try (customer code, holder, personal number, meters):")
+    for point in export.well_known:
+        meters = ", ".join(f"{number} ({mode})" for number, mode, _tariff in point.meters)
+        click.echo(
+            f"  {point.code}  {point.first_name} {point.last_name}  {point.personal_number}  "
+            f"{meters}  — {point.well_known}"
+        )
+    click.echo(f"Load it with: flask --app wsgi ekesco import {export.directory}")

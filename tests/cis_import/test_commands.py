@@ -1,12 +1,15 @@
-"""`ekesco import` from the command line."""
+"""`ekesco import` and `ekesco demo-data` from the command line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ekesco_api.bills.models import Bill
+from ekesco_api.meters.models import SupplyPoint
 from tests.cis_import.conftest import METERS, Export
 
 
@@ -64,3 +67,45 @@ def test_import_of_an_empty_directory_says_so(runner: Any, tmp_path: Path) -> No
     result = runner.invoke(args=["ekesco", "import", str(tmp_path)])
     assert result.exit_code == 0
     assert "No CIS files" in result.output
+
+
+def test_demo_data_imports_without_a_single_error(
+    runner: Any, db_session: Session, tmp_path: Path
+) -> None:
+    out = tmp_path / "demo"
+    written = runner.invoke(
+        args=["ekesco", "demo-data", "--out", str(out), "--supply-points", "30", "--seed", "5"]
+    )
+    assert written.exit_code == 0, written.output
+    assert "DPR 0000001  Arben Krasniqi  1234567890" in written.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "areas.csv",
+        "bills.csv",
+        "customers.csv",
+        "meters.csv",
+        "payments.csv",
+        "readings.csv",
+    ]
+
+    first = runner.invoke(args=["ekesco", "import", str(out)])
+    assert first.exit_code == 0, first.output
+    assert "0 rejected" in first.output and " 1 rejected" not in first.output
+    assert "Import run" in first.output and ": 0 problems, 0 files not loaded" in first.output
+    assert "customers.csv: 30 inserted" in first.output
+    assert "bills.csv: 720 inserted" in first.output
+    assert db_session.scalar(select(func.count()).select_from(SupplyPoint)) == 30
+    assert db_session.scalar(select(func.count()).select_from(Bill)) == 720
+
+    second = runner.invoke(args=["ekesco", "import", str(out)])
+    assert second.exit_code == 0
+    for line in second.output.splitlines():
+        if ".csv:" in line:
+            assert " 0 inserted, 0 updated," in line, line
+
+
+def test_demo_data_rejects_a_bad_period(runner: Any, tmp_path: Path) -> None:
+    result = runner.invoke(
+        args=["ekesco", "demo-data", "--out", str(tmp_path), "--last-period", "2026-13"]
+    )
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
