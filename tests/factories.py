@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, STATUS_PENDING, Account
 from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import.areas import fold_name
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.outages.models import AREA_LEVELS, Area
@@ -41,7 +42,8 @@ def make_area(session: Session, **overrides: Any) -> Area:
     parent: Area | None = overrides.pop("parent", None)
     level = AREA_LEVELS[AREA_LEVELS.index(parent.level) + 1] if parent else AREA_LEVELS[0]
     name = overrides.get("name", f"Lagjja {n}" if parent else f"Qyteti {n}")
-    key = f"{parent.path_key}/{name.casefold()}" if parent else name.casefold()
+    # The import's normal form, so a factory area and an imported address meet in one node.
+    key = f"{parent.path_key}/{fold_name(name)}" if parent else fold_name(name)
     values: dict[str, Any] = {
         "level": level,
         "name": name,

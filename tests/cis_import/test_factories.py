@@ -46,3 +46,12 @@ def test_areas_nest_city_locality_neighbourhood(db_session: Session) -> None:
     assert levels == ["city", "locality", "neighbourhood"]
     assert neighbourhood.path_key == "prizren/prizren/ortakoll"
     assert make_supply_point(db_session, area=neighbourhood).area_id == neighbourhood.id
+
+
+def test_factory_areas_are_found_by_the_import(db_session: Session) -> None:
+    from ekesco_api.cis_import.service import area_for
+
+    city = make_area(db_session, name="Gjakovë")
+    locality = make_area(db_session, parent=city, name="Gjakovë")
+    neighbourhood = make_area(db_session, parent=locality, name="Çarshia e Madhe")
+    assert area_for(db_session, "GJAKOVE", "Gjakovë", "Carshia e Madhe") is neighbourhood
