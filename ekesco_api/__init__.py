@@ -87,6 +87,9 @@ def register_blueprints(app: Flask) -> None:
 def _domain_blueprints() -> list[Any]:
     from ekesco_api.accounts.routes import blp as accounts_blp
     from ekesco_api.auth.routes import blp as auth_blp
+    from ekesco_api.balance.routes import blp as balance_blp
+    from ekesco_api.bills.routes import blp as bills_blp
+    from ekesco_api.meters.routes import blp as meters_blp
     from ekesco_api.outages import routes as outages
     from ekesco_api.registration.routes import blp as registration_blp
     from ekesco_api.staff.routes import blp as staff_blp
@@ -97,6 +100,9 @@ def _domain_blueprints() -> list[Any]:
         registration_blp,
         accounts_blp,
         tariffs_blp,
+        meters_blp,
+        bills_blp,
+        balance_blp,
         *(outages.areas_blp, outages.outages_blp, outages.me_blp, outages.staff_blp),
         staff_blp,
     ]
@@ -112,6 +118,7 @@ def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
     from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
+    from ekesco_api.meters import commands as meter_commands  # noqa: F401  (block-warnings)
     from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
     from ekesco_api.staff import commands as staff_commands  # noqa: F401  (create-staff)
     from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)

@@ -4,6 +4,7 @@ from ekesco_api.accounts.models import Account
 from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
+from ekesco_api.meters.account_models import AccountMeter, BlockWarning, SupplyPointClaim
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
@@ -23,10 +24,12 @@ from ekesco_api.tariffs.models import Tariff
 
 __all__ = [
     "Account",
+    "AccountMeter",
     "Area",
     "AreaSubscription",
     "AuditEntry",
     "Bill",
+    "BlockWarning",
     "CisPayment",
     "Device",
     "ImportRun",
@@ -43,6 +46,7 @@ __all__ = [
     "SessionFamily",
     "StaffMember",
     "SupplyPoint",
+    "SupplyPointClaim",
     "Tariff",
     "VerificationCode",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:27:09.383478
+Create Date: 2026-11-24 10:28:58.255226
 
 """
 from alembic import op
@@ -240,6 +240,22 @@ def upgrade():
     with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_area_subscriptions_area_id'), ['area_id'], unique=False)
 
+    op.create_table('block_warnings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meter_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('kwh', sa.Numeric(precision=14, scale=3), nullable=False),
+    sa.Column('threshold_kwh', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_block_warnings_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meter_id'], ['meters.id'], name=op.f('fk_block_warnings_meter_id_meters')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_block_warnings')),
+    sa.UniqueConstraint('meter_id', 'period', name=op.f('uq_block_warnings_meter_id_period'))
+    )
+    with op.batch_alter_table('block_warnings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_block_warnings_account_id'), ['account_id'], unique=False)
+
     op.create_table('devices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -358,6 +374,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_session_families_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_session_families_staff_id'), ['staff_id'], unique=False)
 
+    op.create_table('supply_point_claims',
+    sa.Column('supply_point_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_supply_point_claims_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_supply_point_claims_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('supply_point_id', name=op.f('pk_supply_point_claims')),
+    sa.UniqueConstraint('supply_point_id', 'account_id', name=op.f('uq_supply_point_claims_supply_point_id_account_id'))
+    )
+    with op.batch_alter_table('supply_point_claims', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supply_point_claims_account_id'), ['account_id'], unique=False)
+
+    op.create_table('account_meters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=False),
+    sa.Column('meter_id', sa.Integer(), nullable=False),
+    sa.Column('nickname', sa.String(length=40), nullable=True),
+    sa.Column('added_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_account_meters_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meter_id'], ['meters.id'], name=op.f('fk_account_meters_meter_id_meters')),
+    sa.ForeignKeyConstraint(['supply_point_id', 'account_id'], ['supply_point_claims.supply_point_id', 'supply_point_claims.account_id'], name=op.f('fk_account_meters_supply_point_id_supply_point_claims'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_meters')),
+    sa.UniqueConstraint('meter_id', name=op.f('uq_account_meters_meter_id'))
+    )
+    with op.batch_alter_table('account_meters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_meters_account_id'), ['account_id'], unique=False)
+
     op.create_table('refresh_tokens',
     sa.Column('jti', sa.String(length=32), nullable=False),
     sa.Column('family_id', sa.String(length=32), nullable=False),
@@ -408,6 +452,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_refresh_tokens_family_id'))
 
     op.drop_table('refresh_tokens')
+    with op.batch_alter_table('account_meters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_meters_account_id'))
+
+    op.drop_table('account_meters')
+    with op.batch_alter_table('supply_point_claims', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supply_point_claims_account_id'))
+
+    op.drop_table('supply_point_claims')
     with op.batch_alter_table('session_families', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_session_families_staff_id'))
         batch_op.drop_index(batch_op.f('ix_session_families_account_id'))
@@ -437,6 +489,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_devices_account_id'))
 
     op.drop_table('devices')
+    with op.batch_alter_table('block_warnings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_block_warnings_account_id'))
+
+    op.drop_table('block_warnings')
     with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_subscriptions_area_id'))
 

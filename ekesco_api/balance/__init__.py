@@ -1,0 +1,1 @@
+"""What the customer owes, per meter and over the account."""

@@ -1,0 +1,81 @@
+"""/bills: one bill with its lines, and the printable PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ekesco_api.bills import service as bill_service
+from ekesco_api.bills.schemas import BillDetailSchema
+from ekesco_api.bills.service import BillNotFound
+from ekesco_api.errors import Unauthorized, documents
+from ekesco_api.extensions import db
+from ekesco_api.i18n import request_language
+from ekesco_api.security import current_account_id, customer_required
+
+blp = Blueprint(
+    "bills",
+    __name__,
+    url_prefix="/bills",
+    description="Bills of the account's customer codes: lines, status and the printable bill.",
+)
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+@blp.route("/<int:bill_id>")
+class BillDetail(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getBill", security=BEARER)
+    @blp.response(200, BillDetailSchema)
+    @documents(blp, Unauthorized, BillNotFound)
+    def get(self, bill_id: int) -> Any:
+        """A bill with its lines
+
+        The lines (energy per tariff and block, fixed fee, VAT, previous balance) add up to
+        `total` to the cent. `holder_name` and `address` keep the first two letters of each
+        word (`Ar** Kr**`) when the account's name does not match the holder's: then `masked`
+        is true. 404 for a bill that is not on one of the account's customer codes.
+        """
+        return bill_service.bill_detail(
+            db.session(), account_id=current_account_id(), bill_id=bill_id
+        )
+
+
+@blp.route("/<int:bill_id>/pdf")
+class BillPdf(MethodView):
+    @customer_required()
+    @blp.doc(
+        operationId="getBillPdf",
+        security=BEARER,
+        responses={
+            "200": {
+                "description": "The bill as one A4 page, masked like the detail.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
+    @documents(blp, Unauthorized, BillNotFound)
+    def get(self, bill_id: int) -> Any:
+        """The printable bill (PDF)
+
+        In the request's language; the holder's name and address are masked exactly as in
+        the detail, so a full address is printed only when the names match.
+        """
+        filename, pdf = bill_service.bill_pdf(
+            db.session(),
+            account_id=current_account_id(),
+            bill_id=bill_id,
+            language=request_language(),
+        )
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )

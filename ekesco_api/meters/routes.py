@@ -1,0 +1,203 @@
+"""/meters: the account's meters, their reads, bills and balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, Page
+
+from ekesco_api.balance import service as balance_service
+from ekesco_api.balance.schemas import dump_meter_balance
+from ekesco_api.bills import service as bill_service
+from ekesco_api.bills.schemas import BillSummarySchema
+from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.extensions import db
+from ekesco_api.i18n import request_language
+from ekesco_api.meters import readings as readings_service
+from ekesco_api.meters import service as meter_service
+from ekesco_api.meters.errors import (
+    MeterAlreadyAdded,
+    MeterLimitReached,
+    MeterNotFound,
+    MeterTaken,
+    MeterUnknown,
+    PrimaryMeter,
+)
+from ekesco_api.meters.schemas import (
+    MeterAddSchema,
+    MeterBalanceSchema,
+    MeterSchema,
+    MeterUpdateSchema,
+    ReadingsSchema,
+)
+from ekesco_api.security import current_account_id, customer_required
+
+blp = Blueprint(
+    "meters",
+    __name__,
+    url_prefix="/meters",
+    description="The account's meters (up to 10), their reads, bills and balance.",
+)
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+@blp.route("")
+class MeterList(MethodView):
+    @customer_required()
+    @blp.doc(operationId="listMeters", security=BEARER)
+    @blp.response(200, MeterSchema(many=True))
+    @documents(blp, Unauthorized)
+    def get(self) -> Any:
+        """The account's meters
+
+        The meters of the customer code the account registered with come first
+        (`is_primary`), then the others in the order they were added. The address is masked
+        when the account's name does not match the holder's.
+        """
+        return meter_service.list_meters(
+            db.session(), account_id=current_account_id(), language=request_language()
+        )
+
+    @customer_required()
+    @blp.doc(operationId="addMeter", security=BEARER)
+    @blp.arguments(MeterAddSchema)
+    @blp.response(201, MeterSchema)
+    @documents(
+        blp,
+        Unauthorized,
+        MeterUnknown,
+        MeterLimitReached,
+        MeterAlreadyAdded,
+        MeterTaken,
+        ValidationFailed,
+    )
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a meter
+
+        The customer code and the meter number (matched ignoring case and spaces) must name
+        the same supply point in the supplier's records (`meter_unknown` otherwise). An account
+        holds at most 10 meters (`meter_limit_reached`, also when several requests race); a
+        customer code sits on one account only (`meter_taken`: registered by someone else, or
+        added by another account).
+        """
+        return meter_service.add_meter(
+            db.session(),
+            account_id=current_account_id(),
+            customer_code=data["customer_code"],
+            meter_number=data["meter_number"],
+            nickname=data["nickname"],
+            language=request_language(),
+        )
+
+
+@blp.route("/<int:meter_id>")
+class MeterDetail(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getMeter", security=BEARER)
+    @blp.response(200, MeterSchema)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """One meter of the account
+
+        404 for a meter that is not on this account, whether or not it exists.
+        """
+        return meter_service.get_meter(
+            db.session(),
+            account_id=current_account_id(),
+            meter_id=meter_id,
+            language=request_language(),
+        )
+
+    @customer_required()
+    @blp.doc(operationId="renameMeter", security=BEARER)
+    @blp.arguments(MeterUpdateSchema)
+    @blp.response(200, MeterSchema)
+    @documents(blp, Unauthorized, MeterNotFound, ValidationFailed)
+    def patch(self, data: dict[str, Any], meter_id: int) -> Any:
+        """Give a meter a nickname
+
+        Any meter of the account, primary ones too; `null` or an empty string removes it.
+        """
+        return meter_service.rename_meter(
+            db.session(),
+            account_id=current_account_id(),
+            meter_id=meter_id,
+            nickname=data["nickname"],
+            language=request_language(),
+        )
+
+    @customer_required()
+    @blp.doc(operationId="removeMeter", security=BEARER)
+    @blp.response(204)
+    @documents(blp, Unauthorized, MeterNotFound, PrimaryMeter)
+    def delete(self, meter_id: int) -> Any:
+        """Remove a meter from the account
+
+        The meters of the customer code the account registered with stay (`primary_meter`).
+        Once the last meter of a customer code is removed, another account may add it.
+        """
+        meter_service.remove_meter(db.session(), account_id=current_account_id(), meter_id=meter_id)
+
+
+@blp.route("/<int:meter_id>/readings")
+class MeterReadings(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getMeterReadings", security=BEARER)
+    @blp.response(200, ReadingsSchema)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """Reads and consumption of a meter
+
+        Remote meters: the recent register reads (high and low running totals, newest first)
+        and `current`, the consumption since the last bill with an estimate of its cost.
+        Manual (SOND) meters are read by hand once a month: `reads` is empty, `current` is
+        null and `note` says why. Both show `monthly`, the billed consumption per month.
+        """
+        return readings_service.meter_readings(
+            db.session(),
+            account_id=current_account_id(),
+            meter_id=meter_id,
+            language=request_language(),
+        )
+
+
+@blp.route("/<int:meter_id>/bills")
+class MeterBills(MethodView):
+    @customer_required()
+    @blp.doc(operationId="listMeterBills", security=BEARER)
+    @blp.response(200, BillSummarySchema(many=True))
+    @blp.paginate(Page, page_size=12, max_page_size=60)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """The monthly bills of a meter's customer code
+
+        Newest first, `page` and `page_size` (12 by default, at most 60); the `X-Pagination`
+        header carries the totals. `status` is derived from the payments the supplier
+        recorded: they settle the oldest bills first.
+        """
+        return bill_service.meter_bills(
+            db.session(), account_id=current_account_id(), meter_id=meter_id
+        )
+
+
+@blp.route("/<int:meter_id>/balance")
+class MeterBalance(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getMeterBalance", security=BEARER)
+    @blp.response(200, MeterBalanceSchema)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """What a meter's customer code owes
+
+        `amount_due` is the latest bill's total less the payments made since, including the
+        app's own payments the supplier has not confirmed yet (also shown as
+        `pending_payments`). `last_synced_at` says when the supplier's data were last
+        imported.
+        """
+        balance = balance_service.meter_balance(
+            db.session(), account_id=current_account_id(), meter_id=meter_id
+        )
+        return current_app.json.response(dump_meter_balance(balance))

@@ -1,0 +1,400 @@
+"""Meters on an account: list, add (at most 10, also under concurrent requests), rename, remove.
+
+Which meters are on an account (see `account_models`): the meters of the registration's own
+supply point, always, as primary; and the meters added with `POST /meters`, each on a supply
+point the account has claimed. A meter that is not on the account does not exist for it: every
+lookup answers `MeterNotFound` (404), never a 403 that would tell it exists elsewhere.
+
+Changes to an account's meters lock the account's row first (`SELECT ... FOR UPDATE` on
+PostgreSQL; on SQLite every transaction is `BEGIN IMMEDIATE`, which serialises writers), so the
+count behind the 10-meter limit cannot change between reading it and adding to it. Two accounts
+racing for one supply point are told apart by the claim's primary key: the loser's insert fails
+and becomes `meter_taken`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    union,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ekesco_api.accounts.models import Account
+from ekesco_api.bills.masking import mask_text
+from ekesco_api.keys import identifier_key
+from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
+from ekesco_api.meters.errors import (
+    MeterAlreadyAdded,
+    MeterLimitReached,
+    MeterNotFound,
+    MeterTaken,
+    MeterUnknown,
+    PrimaryMeter,
+)
+from ekesco_api.meters.models import Meter, SupplyPoint
+from ekesco_api.outages.models import Area
+
+log = logging.getLogger(__name__)
+
+MAX_METERS = 10  # per account (KESCO FAQ, "Sa njehsorë mund të shtoj")
+NICKNAME_MAX = 40
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+R = TypeVar("R", bound=Row[Any])
+
+
+@dataclass(frozen=True, slots=True)
+class AreaView:
+    id: int
+    level: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeterView:
+    """A meter as the account sees it; `address` is already masked when it has to be."""
+
+    id: int
+    customer_code: str
+    meter_number: str
+    nickname: str | None
+    reading_mode: str
+    category: str
+    tariff_type: str
+    address: str
+    area: AreaView | None
+    is_primary: bool
+    supply_point_id: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+AccountId = int | BindParameter[int]
+# Statements built once with these placeholders skip SQLAlchemy's construction work per request.
+ACCOUNT_ID: BindParameter[int] = bindparam("account_id", type_=Integer)
+METER_ID: BindParameter[int] = bindparam("meter_id", type_=Integer)
+
+
+def owned_meter_ids(account_id: AccountId) -> Select[tuple[int]]:
+    """The ids of the meters on an account: its own supply point's and those it added."""
+    own = (
+        select(Meter.id)
+        .join(Account, Account.supply_point_id == Meter.supply_point_id)
+        .where(Account.id == account_id)
+    )
+    added = select(AccountMeter.meter_id).where(AccountMeter.account_id == account_id)
+    return select(union(own, added).subquery().c[0])
+
+
+def account_supply_point_ids(account_id: AccountId) -> Select[tuple[int]]:
+    """The supply points an account may see bills of: its own and those it has claimed."""
+    own = select(Account.supply_point_id).where(Account.id == account_id)
+    claimed = select(SupplyPointClaim.supply_point_id).where(
+        SupplyPointClaim.account_id == account_id
+    )
+    return select(union(own, claimed).subquery().c[0])
+
+
+# The columns every meter listing reads: plain columns, no entities to build and track.
+METER_COLUMNS = (
+    Meter.id,
+    Meter.meter_number,
+    Meter.reading_mode,
+    Meter.tariff_type,
+    Meter.supply_point_id,
+    SupplyPoint.customer_code,
+    SupplyPoint.category,
+    SupplyPoint.street,
+    SupplyPoint.neighbourhood,
+    SupplyPoint.locality,
+    SupplyPoint.city,
+    Area.id.label("area_id"),
+    Area.level.label("area_level"),
+    Area.name.label("area_name"),
+    Area.name_sr.label("area_name_sr"),
+    Area.name_en.label("area_name_en"),
+    AccountMeter.nickname,
+    AccountMeter.added_at,
+    (Meter.supply_point_id == Account.supply_point_id).label("is_primary"),
+    Account.name_matches_holder,
+)
+
+
+def meters_select(account_id: AccountId, *columns: Any) -> Select[*tuple[Any, ...]]:
+    """One statement for the meters on an account, with `columns` added (e.g. a bill's).
+
+    Give `ACCOUNT_ID` for a statement to build once and run with `{"account_id": ...}`.
+    """
+    owned = owned_meter_ids(account_id).subquery("owned")
+    return (
+        select(*METER_COLUMNS, *columns)
+        .select_from(owned)
+        .join(Meter, Meter.id == owned.c[0])
+        .join(SupplyPoint, SupplyPoint.id == Meter.supply_point_id)
+        .join(Account, Account.id == account_id)
+        .outerjoin(Area, Area.id == SupplyPoint.area_id)
+        .outerjoin(
+            AccountMeter,
+            and_(AccountMeter.meter_id == Meter.id, AccountMeter.account_id == account_id),
+        )
+    )
+
+
+def address_of(street: str, neighbourhood: str, locality: str, city: str) -> str:
+    """The address as `SupplyPoint.address` writes it, from plain columns."""
+    seen: list[str] = []
+    for part in (street, neighbourhood, locality, city):
+        if part and part not in seen:
+            seen.append(part)
+    return ", ".join(seen)
+
+
+def meter_view(row: Row[Any], *, language: str) -> MeterView:
+    """A row of `meters_select` as a `MeterView`, the address masked when the names differ."""
+    address = address_of(row.street, row.neighbourhood, row.locality, row.city)
+    if not row.name_matches_holder:
+        address = mask_text(address)
+    area = None
+    if row.area_id is not None:
+        names = {"sr": row.area_name_sr, "en": row.area_name_en}
+        area = AreaView(row.area_id, row.area_level, names.get(language) or row.area_name)
+    return MeterView(
+        id=row.id,
+        customer_code=row.customer_code,
+        meter_number=row.meter_number,
+        nickname=row.nickname,
+        reading_mode=row.reading_mode,
+        category=row.category,
+        tariff_type=row.tariff_type,
+        address=address,
+        area=area,
+        is_primary=bool(row.is_primary),
+        supply_point_id=row.supply_point_id,
+    )
+
+
+def listing_order(rows: Sequence[R]) -> list[R]:
+    """The registration's own meters first, then the others in the order they were added."""
+    return sorted(
+        rows,
+        key=lambda r: (0, _EPOCH, r.id) if r.is_primary else (1, r.added_at or _EPOCH, r.id),
+    )
+
+
+_LIST_METERS = meters_select(ACCOUNT_ID)
+_ONE_METER = _LIST_METERS.where(Meter.id == METER_ID)
+
+
+def list_meters(session: Session, *, account_id: int, language: str = "sq") -> list[MeterView]:
+    """The account's meters, the registration's own first (one statement)."""
+    rows = session.execute(_LIST_METERS, {"account_id": account_id}).all()
+    return [meter_view(row, language=language) for row in listing_order(rows)]
+
+
+def get_meter(
+    session: Session, *, account_id: int, meter_id: int, language: str = "sq"
+) -> MeterView:
+    """One meter of the account; `MeterNotFound` when it is not on it."""
+    row = session.execute(_ONE_METER, {"account_id": account_id, "meter_id": meter_id}).first()
+    if row is None:
+        raise MeterNotFound()
+    return meter_view(row, language=language)
+
+
+# ---------------------------------------------------------------------------------------------
+# Changing
+
+
+def _lock_account(session: Session, account_id: int) -> int:
+    """Lock the account's row for this transaction; returns its own supply point's id."""
+    own = session.execute(
+        select(Account.supply_point_id).where(Account.id == account_id).with_for_update()
+    ).scalar_one_or_none()
+    if own is None:
+        raise MeterNotFound()  # the account is gone; nothing of it can be found
+    return own
+
+
+def _count_meters(session: Session, account_id: int) -> int:
+    owned = owned_meter_ids(account_id).subquery()
+    return int(session.execute(select(func.count()).select_from(owned)).scalar_one())
+
+
+def add_meter(
+    session: Session,
+    *,
+    account_id: int,
+    customer_code: str,
+    meter_number: str,
+    nickname: str | None = None,
+    language: str = "sq",
+) -> MeterView:
+    """Put a meter of another customer code on the account; both identifiers must match.
+
+    Errors, in the order they are checked: `MeterUnknown` (no such pair in the CIS),
+    `MeterAlreadyAdded`, `MeterTaken` (the code is someone's registration or another account's
+    claim), `MeterLimitReached`.
+    """
+    own_supply_point = _lock_account(session, account_id)
+    found = session.execute(
+        select(Meter.id, Meter.supply_point_id)
+        .join(SupplyPoint, SupplyPoint.id == Meter.supply_point_id)
+        .where(
+            Meter.number_key == identifier_key(meter_number),
+            SupplyPoint.code_key == identifier_key(customer_code),
+        )
+    ).first()
+    if found is None:
+        session.rollback()
+        raise MeterUnknown()
+    meter_id, supply_point_id = found
+    holder = session.execute(
+        select(AccountMeter.account_id).where(AccountMeter.meter_id == meter_id)
+    ).scalar_one_or_none()
+    if supply_point_id == own_supply_point or holder == account_id:
+        session.rollback()
+        raise MeterAlreadyAdded()
+    claim_holder = session.execute(
+        select(SupplyPointClaim.account_id).where(
+            SupplyPointClaim.supply_point_id == supply_point_id
+        )
+    ).scalar_one_or_none()
+    registered_elsewhere = session.execute(
+        select(exists().where(Account.supply_point_id == supply_point_id))
+    ).scalar_one()
+    if holder is not None or claim_holder not in (None, account_id) or registered_elsewhere:
+        session.rollback()
+        raise MeterTaken()
+    if _count_meters(session, account_id) >= MAX_METERS:
+        session.rollback()
+        raise MeterLimitReached()
+    try:
+        with session.begin_nested():
+            if claim_holder is None:
+                session.add(
+                    SupplyPointClaim(supply_point_id=supply_point_id, account_id=account_id)
+                )
+                session.flush()
+            session.add(
+                AccountMeter(
+                    account_id=account_id,
+                    supply_point_id=supply_point_id,
+                    meter_id=meter_id,
+                    nickname=_clean_nickname(nickname),
+                )
+            )
+    except IntegrityError:
+        # Another account claimed the code (or the meter) between our check and our insert;
+        # our own account cannot have, its row is locked.
+        session.rollback()
+        raise MeterTaken() from None
+    session.commit()
+    return get_meter(session, account_id=account_id, meter_id=meter_id, language=language)
+
+
+def _clean_nickname(nickname: str | None) -> str | None:
+    if nickname is None:
+        return None
+    cleaned = " ".join(nickname.split())
+    return cleaned[:NICKNAME_MAX] or None
+
+
+def rename_meter(
+    session: Session,
+    *,
+    account_id: int,
+    meter_id: int,
+    nickname: str | None,
+    language: str = "sq",
+) -> MeterView:
+    """Give a meter of the account a nickname (`None` or blank removes it)."""
+    own_supply_point = _lock_account(session, account_id)
+    current = get_meter(session, account_id=account_id, meter_id=meter_id, language=language)
+    row = session.execute(
+        select(AccountMeter).where(
+            AccountMeter.meter_id == meter_id, AccountMeter.account_id == account_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        # A primary meter has no row until its first nickname: claim the own supply point now.
+        assert current.supply_point_id == own_supply_point
+        release_supply_point(session, supply_point_id=own_supply_point, keep_account_id=account_id)
+        if session.get(SupplyPointClaim, own_supply_point) is None:
+            session.add(SupplyPointClaim(supply_point_id=own_supply_point, account_id=account_id))
+            session.flush()
+        row = AccountMeter(
+            account_id=account_id, supply_point_id=own_supply_point, meter_id=meter_id
+        )
+        session.add(row)
+    row.nickname = _clean_nickname(nickname)
+    session.commit()
+    return get_meter(session, account_id=account_id, meter_id=meter_id, language=language)
+
+
+def remove_meter(session: Session, *, account_id: int, meter_id: int) -> None:
+    """Take an added meter off the account; the registration's own meters stay (`PrimaryMeter`)."""
+    own_supply_point = _lock_account(session, account_id)
+    current = get_meter(session, account_id=account_id, meter_id=meter_id)
+    if current.supply_point_id == own_supply_point:
+        session.rollback()
+        raise PrimaryMeter()
+    session.execute(
+        delete(AccountMeter).where(
+            AccountMeter.meter_id == meter_id, AccountMeter.account_id == account_id
+        )
+    )
+    others = session.execute(
+        select(func.count())
+        .select_from(AccountMeter)
+        .where(
+            AccountMeter.account_id == account_id,
+            AccountMeter.supply_point_id == current.supply_point_id,
+        )
+    ).scalar_one()
+    if not others:
+        session.execute(
+            delete(SupplyPointClaim).where(
+                SupplyPointClaim.supply_point_id == current.supply_point_id,
+                SupplyPointClaim.account_id == account_id,
+            )
+        )
+    session.commit()
+
+
+def release_supply_point(
+    session: Session, *, supply_point_id: int, keep_account_id: int | None = None
+) -> int:
+    """Take a supply point off every account that added it (but `keep_account_id`).
+
+    For when the holder registers with a code another account had added as an extra meter:
+    the registered holder wins, and the other account loses that code's meters. Registration
+    calls this in its own transaction; nothing is committed here. Returns the claims removed.
+    """
+    meters = delete(AccountMeter).where(AccountMeter.supply_point_id == supply_point_id)
+    claims = delete(SupplyPointClaim).where(SupplyPointClaim.supply_point_id == supply_point_id)
+    if keep_account_id is not None:
+        meters = meters.where(AccountMeter.account_id != keep_account_id)
+        claims = claims.where(SupplyPointClaim.account_id != keep_account_id)
+    session.execute(meters)
+    count = int(getattr(session.execute(claims), "rowcount", 0) or 0)
+    if count:
+        log.info("supply point %s released from %s other account(s)", supply_point_id, count)
+    return count

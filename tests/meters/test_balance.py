@@ -1,0 +1,193 @@
+"""Balances: the latest bill less the payments made since, per meter and over the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from ekesco_api.balance import service as balance_service
+from ekesco_api.cis_import.models import ImportRun
+from ekesco_api.meters.readings import local_midnight
+from tests.factories import make_bill, make_cis_payment, make_meter
+from tests.meters.helpers import API, add_meter, make_customer, utc
+
+
+def _balance(client, customer, meter=None):
+    meter = meter or customer.meter
+    response = client.get(f"{API}/meters/{meter.id}/balance", headers=customer.headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_a_meter_without_bills_owes_nothing(client, db_session):
+    customer = make_customer(db_session)
+    body = _balance(client, customer)
+    assert body["amount_due"] == "0.00"
+    assert body["pending_payments"] == "0.00"
+    assert body["latest_bill"] is None
+    assert body["reading_mode"] == "remote"
+    assert body["meter_id"] == customer.meter.id
+
+
+def test_amount_due_is_the_latest_bill_less_the_payments_since(client, db_session):
+    customer = make_customer(db_session, reading_mode="manual")
+    point = customer.supply_point
+    make_bill(db_session, supply_point=point, period="2025-01", total=Decimal("30.00"))
+    latest = make_bill(
+        db_session,
+        supply_point=point,
+        period="2025-02",
+        issued_on=dt.date(2025, 3, 5),
+        due_on=dt.date(2025, 3, 20),
+        energy_amount=Decimal("40.00"),
+        previous_balance=Decimal("30.00"),
+    )
+    assert latest.total == Decimal("73.88")
+    since = local_midnight(dt.date(2025, 3, 5))  # 4 March 23:00 UTC
+    make_cis_payment(db_session, supply_point=point, amount=Decimal("10.00"), paid_at=since)
+    make_cis_payment(
+        db_session, supply_point=point, amount=Decimal("5.50"), paid_at=utc(2025, 3, 12, 8)
+    )
+    # Before the bill (already in its previous balance), and another customer's payment.
+    make_cis_payment(
+        db_session,
+        supply_point=point,
+        amount=Decimal("99.00"),
+        paid_at=since - dt.timedelta(seconds=1),
+    )
+    make_cis_payment(db_session, amount=Decimal("7.00"), paid_at=utc(2025, 3, 12))
+
+    body = _balance(client, customer)
+
+    assert body["amount_due"] == "58.38"
+    assert body["reading_mode"] == "manual"
+    assert body["latest_bill"] == {
+        "id": latest.id,
+        "bill_number": latest.bill_number,
+        "period": "2025-02",
+        "issued_on": "2025-03-05",
+        "due_on": "2025-03-20",
+        "total": "73.88",
+    }
+
+
+@pytest.mark.parametrize(("paid", "due"), [("28.88", "0.00"), ("50.00", "0.00"), ("28.87", "0.01")])
+def test_a_paid_bill_owes_nothing_and_an_overpayment_is_not_a_debt(client, db_session, paid, due):
+    customer = make_customer(db_session)
+    make_bill(db_session, supply_point=customer.supply_point)  # 28.88, issued 5 Feb 2025
+    make_cis_payment(db_session, supply_point=customer.supply_point, amount=Decimal(paid))
+    assert _balance(client, customer)["amount_due"] == due
+
+
+def test_last_synced_at_is_the_last_finished_import(client, db_session):
+    customer = make_customer(db_session)
+    assert _balance(client, customer)["last_synced_at"] is None
+    db_session.add_all(
+        [
+            ImportRun(started_at=utc(2031, 5, 1), finished_at=utc(2031, 5, 1, 0, 5)),
+            ImportRun(started_at=utc(2031, 5, 2), finished_at=utc(2031, 5, 2, 0, 7)),
+            ImportRun(started_at=utc(2031, 5, 3), finished_at=None),  # still running
+        ]
+    )
+    db_session.flush()
+    body = _balance(client, customer)
+    assert body["last_synced_at"] == "2031-05-02T00:07:00Z"
+    assert body["as_of"].endswith("Z")
+    account = client.get(f"{API}/balance", headers=customer.headers).get_json()
+    assert account["last_synced_at"] == "2031-05-02T00:07:00Z"
+
+
+def test_account_balance_sums_each_customer_code_once(client, db_session):
+    customer = make_customer(db_session)
+    own_second = make_meter(db_session, supply_point=customer.supply_point)
+    shop = make_meter(db_session, reading_mode="manual")
+    flat = make_meter(db_session)  # added, never billed
+    assert add_meter(client, customer, shop, nickname="Dyqani").status_code == 201
+    assert add_meter(client, customer, flat).status_code == 201
+    make_bill(db_session, supply_point=customer.supply_point)  # 28.88
+    make_bill(db_session, supply_point=shop.supply_point, energy_amount=Decimal("100.00"))
+    make_cis_payment(db_session, supply_point=shop.supply_point, amount=Decimal("3.88"))
+
+    response = client.get(f"{API}/balance", headers=customer.headers)
+
+    assert response.status_code == 200
+    body = response.get_json()
+    # 28.88 for the home (two meters, one code) + 103.88 - 3.88 for the shop.
+    assert body["amount_due"] == "128.88"
+    assert body["pending_payments"] == "0.00"
+    rows = body["meters"]
+    assert [r["meter_id"] for r in rows] == [customer.meter.id, own_second.id, shop.id, flat.id]
+    assert [r["amount_due"] for r in rows] == ["28.88", "28.88", "100.00", "0.00"]
+    assert [r["is_primary"] for r in rows] == [True, True, False, False]
+    assert rows[2]["nickname"] == "Dyqani"
+    assert rows[2]["reading_mode"] == "manual"
+    assert rows[3]["latest_bill"] is None
+    assert rows[0]["customer_code"] == customer.supply_point.customer_code
+
+
+def test_an_account_without_meters_owes_nothing(client, db_session):
+    customer = make_customer(db_session)
+    db_session.delete(customer.meter)
+    db_session.flush()
+    body = client.get(f"{API}/balance", headers=customer.headers).get_json()
+    assert body == {
+        "amount_due": "0.00",
+        "pending_payments": "0.00",
+        "last_synced_at": None,
+        "as_of": body["as_of"],
+        "meters": [],
+    }
+
+
+def test_succeeded_app_payments_are_pending_and_lower_the_amount_due(
+    client, db_session, monkeypatch
+):
+    # The app's payments arrive with the payments issue; this checks the seam's wiring.
+    customer = make_customer(db_session)
+    make_bill(db_session, supply_point=customer.supply_point)  # 28.88
+    point_id = customer.supply_point.id
+    seen = []
+
+    def unconfirmed(session, *, supply_point_ids):
+        seen.append(set(supply_point_ids))
+        return {point_id: Decimal("20.00")}
+
+    monkeypatch.setattr(balance_service, "unconfirmed_app_payments", unconfirmed)
+
+    meter = _balance(client, customer)
+    account = client.get(f"{API}/balance", headers=customer.headers).get_json()
+
+    assert (meter["amount_due"], meter["pending_payments"]) == ("8.88", "20.00")
+    assert (account["amount_due"], account["pending_payments"]) == ("8.88", "20.00")
+    assert seen == [{point_id}, {point_id}]
+
+
+def test_without_app_payments_the_seam_reports_none(db_session):
+    from ekesco_api.balance.app_payments import unconfirmed_app_payments
+
+    assert unconfirmed_app_payments(db_session, supply_point_ids=[1, 2]) == {}
+
+
+def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_session):
+    from ekesco_api.balance.schemas import (
+        AccountBalanceSchema,
+        dump_account_balance,
+        dump_meter_balance,
+    )
+    from ekesco_api.meters.schemas import MeterBalanceSchema
+
+    customer = make_customer(db_session)
+    shop = make_meter(db_session)
+    assert add_meter(client, customer, shop, nickname="Dyqani").status_code == 201
+    make_bill(db_session, supply_point=customer.supply_point, total=Decimal("28.875"))
+    db_session.add(ImportRun(started_at=utc(2031, 5, 1), finished_at=utc(2031, 5, 1, 0, 5, 7, 999)))
+    db_session.flush()
+
+    balance = balance_service.account_balance(db_session, account_id=customer.account.id)
+
+    assert balance.meters[0].latest_bill is not None and balance.meters[1].latest_bill is None
+    assert dump_account_balance(balance) == AccountBalanceSchema().dump(balance)
+    for row in balance.meters:
+        assert dump_meter_balance(row) == MeterBalanceSchema().dump(row)
