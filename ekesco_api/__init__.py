@@ -43,7 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         },
     }
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Pejë", not "Pej\u00eb"
     logging.basicConfig(level=logging.INFO)
+    # Alembic announces each of its plugins at INFO whenever an app is built; not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
     register_blueprints(app)
