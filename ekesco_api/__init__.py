@@ -79,10 +79,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ekesco_api import health
+    from ekesco_api import console, health
     from ekesco_api.extensions import api
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(console.bp)  # /console, the staff web page
     for blueprint in _domain_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 

@@ -18,12 +18,17 @@ ACTION_CUSTOMER_LOOKUP = "customer_lookup"
 ACTION_PASSWORD_RESET = "password_reset"
 ACTION_CONTACT_UPDATE = "contact_update"
 ACTION_REGISTRATION_REMOVE = "registration_remove"
+# With the outage actions recorded by `outage_audit`.
 ACTIONS = (
     ACTION_LOGIN,
     ACTION_CUSTOMER_LOOKUP,
     ACTION_PASSWORD_RESET,
     ACTION_CONTACT_UPDATE,
     ACTION_REGISTRATION_REMOVE,
+    "outage_announce",
+    "outage_reschedule",
+    "outage_cancel",
+    "outage_reword",
 )
 
 

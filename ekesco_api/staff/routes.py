@@ -25,7 +25,7 @@ from ekesco_api.security import (
     current_staff_id,
     staff_required,
 )
-from ekesco_api.staff import request_ids
+from ekesco_api.staff import outage_audit, request_ids
 from ekesco_api.staff import service as staff_service
 from ekesco_api.staff.audit import Actor
 from ekesco_api.staff.errors import (
@@ -56,6 +56,8 @@ blp = Blueprint(
     description="Support agents, dispatchers and admins: login, customer care, the audit log.",
 )
 blp.record_once(request_ids.register)
+# Dispatchers' outage actions are audited by a flush listener; importing it installs it.
+assert outage_audit.ACTION_OUTAGE_ANNOUNCE
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, Forbidden)
