@@ -120,7 +120,14 @@ def test_parallel_guesses_get_five_tries_between_them(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert Counter(statuses) == {400: 4, 429: 6}
+    # Five tries were tested between them, never more. Which requests saw 400 and which 429
+    # depends on the order the locks were granted: a try counted early may still be answered
+    # 429 when, by the time it reports, the others have burned the code.
+    counts = Counter(statuses)
+    assert set(counts) <= {400, 429}
+    assert sum(counts.values()) == len(guesses)
+    assert counts[400] <= 4
+    assert counts[429] >= 6
     with app.app_context():
         assert db.session.scalars(select(VerificationCode.attempts)).one() == 5
         db.session.remove()
