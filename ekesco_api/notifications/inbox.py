@@ -22,7 +22,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # What it is about, when it is about an outage (kept if the outage row goes).
-    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id", ondelete="SET NULL"))
+    # What it is about, when it is about an outage. No foreign key on purpose: outages are
+    # never deleted, and a fan-out inserts 100,000 rows at once, each a constraint check.
+    outage_id: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]

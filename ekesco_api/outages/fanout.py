@@ -1,7 +1,8 @@
 """Telling every affected account about an outage: set-based inserts in the caller's transaction.
 
-Who is affected: active accounts whose own supply point lies in an area the outage covers (the
-named areas and everything below them), and accounts that follow an area the outage touches
+Who is affected: active accounts whose own supply point, or the supply point of a meter added
+to the account, lies in an area the outage covers (the named areas and everything below
+them), and accounts that follow an area the outage touches
 (covered, or above a named area: following a city means hearing about its neighbourhoods).
 
 The three language variants are rendered once; `CASE accounts.language` picks one per row, so
@@ -38,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
 from ekesco_api.i18n import LANGUAGES, _, language
+from ekesco_api.meters.account_models import AccountMeter
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import STATUS_QUEUED, Message
@@ -121,11 +123,30 @@ def affected_accounts(session: Session, outage_id: int) -> Select[Any]:
         .join(SupplyPoint, SupplyPoint.id == Account.supply_point_id)
         .where(SupplyPoint.area_id.in_(covered))
     )
+    by_meter = (
+        select(AccountMeter.account_id)
+        .join(SupplyPoint, SupplyPoint.id == AccountMeter.supply_point_id)
+        .where(SupplyPoint.area_id.in_(covered))
+    )
     by_subscription = select(AreaSubscription.account_id).where(
         AreaSubscription.area_id.in_(followed)
     )
-    ids = union(by_supply_point, by_subscription).subquery()
+    ids = union(by_supply_point, by_meter, by_subscription).subquery()
     return select(Account.id).where(Account.id.in_(select(ids.c[0])), _active())
+
+
+def meter_area_ids(session: Session, account_id: int) -> set[int]:
+    """The areas of an account's own supply point and of every meter added to it."""
+    own = select(SupplyPoint.area_id).join(Account, Account.supply_point_id == SupplyPoint.id)
+    added = select(SupplyPoint.area_id).join(
+        AccountMeter, AccountMeter.supply_point_id == SupplyPoint.id
+    )
+    found = session.scalars(
+        union(
+            own.where(Account.id == account_id), added.where(AccountMeter.account_id == account_id)
+        )
+    )
+    return {area for area in found if area is not None}
 
 
 def _active() -> ColumnElement[bool]:

@@ -11,8 +11,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from ekesco_api.accounts.models import Account
-from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.outages import fanout
 from ekesco_api.outages.errors import (
@@ -275,16 +273,8 @@ def find_outages(
 
 
 def account_area_ids(session: Session, account_id: int) -> set[int]:
-    """The areas whose outages concern an account: its supply points' and those it follows."""
-    own: set[int] = {
-        area
-        for area in session.scalars(
-            select(SupplyPoint.area_id)
-            .join(Account, Account.supply_point_id == SupplyPoint.id)
-            .where(Account.id == account_id)
-        )
-        if area is not None
-    }
+    """The areas whose outages concern an account: its meters' (and above) and those it follows."""
+    own = fanout.meter_area_ids(session, account_id)
     followed = set(
         session.scalars(
             select(AreaSubscription.area_id).where(AreaSubscription.account_id == account_id)
@@ -314,15 +304,7 @@ def get_subscriptions(session: Session, *, account_id: int) -> dict[str, Any]:
         )
     )
     channels = session.get(NotificationChannels, account_id)
-    meter_areas = sorted(
-        a
-        for a in session.scalars(
-            select(SupplyPoint.area_id)
-            .join(Account, Account.supply_point_id == SupplyPoint.id)
-            .where(Account.id == account_id)
-        )
-        if a is not None
-    )
+    meter_areas = sorted(fanout.meter_area_ids(session, account_id))
     return {
         "area_ids": area_ids,
         "channels": channels.channels() if channels else [],

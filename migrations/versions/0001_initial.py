@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:28:58.255226
+Create Date: 2026-11-24 10:36:56.889498
 
 """
 from alembic import op
@@ -310,7 +310,6 @@ def upgrade():
     sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('read_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notifications_account_id_accounts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_notifications_outage_id_outages'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:

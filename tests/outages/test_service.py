@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
 from ekesco_api.outages import fanout
 from ekesco_api.outages import service as svc
 from ekesco_api.outages.errors import EndsBeforeStart, NoticeTooShort, OutageClosed
 from ekesco_api.outages.models import AreaSubscription, OutageReminder
+from tests.factories import make_meter, make_supply_point
 from tests.outages.helpers import REASON, account_in, make_tree
 
 LOCAL = ZoneInfo("Europe/Belgrade")
@@ -129,6 +131,26 @@ def test_a_neighbourhood_outage_spares_its_siblings(db_session: Session) -> None
     _create(db_session, [tree.north], NOW + dt.timedelta(days=2))
     assert len(_inbox(db_session, in_north)) == 1
     assert _inbox(db_session, in_south) == []
+
+
+def test_a_meter_added_to_an_account_brings_its_area(db_session: Session) -> None:
+    tree = make_tree(db_session)
+    account = account_in(db_session, tree.other_city)
+    holiday_home = make_supply_point(db_session, area_id=tree.south.id)
+    meter = make_meter(db_session, supply_point_id=holiday_home.id)
+    db_session.add(SupplyPointClaim(supply_point_id=holiday_home.id, account_id=account.id))
+    db_session.flush()
+    db_session.add(
+        AccountMeter(account_id=account.id, supply_point_id=holiday_home.id, meter_id=meter.id)
+    )
+    db_session.flush()
+    outage = _create(db_session, [tree.south], NOW + dt.timedelta(days=2))
+    assert len(_inbox(db_session, account)) == 1
+    assert tree.south.id in svc.account_area_ids(db_session, account.id)
+    mine = svc.find_outages(
+        db_session, area_ids=svc.account_area_ids(db_session, account.id), now=NOW
+    )
+    assert [o.id for o in db_session.scalars(mine)] == [outage.id]
 
 
 def test_followers_of_a_city_hear_of_its_neighbourhoods(db_session: Session) -> None:

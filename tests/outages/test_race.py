@@ -1,0 +1,105 @@
+"""Real commits on PostgreSQL: two workers drain an announcement's outbox, each message once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ekesco_api.extensions import db
+from ekesco_api.notifications.inbox import Notification
+from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.worker import Senders, deliver_due
+from ekesco_api.outages import service as svc
+from ekesco_api.types import utcnow
+from tests.outages.helpers import REASON, account_in, make_tree
+
+pytestmark = pytest.mark.race
+
+ACCOUNTS = 150
+
+
+class Recording:
+    """Counts each (recipient, body) handed to it, slowly enough for two workers to overlap."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sent: Counter[str] = Counter()
+
+    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+        time.sleep(0.0005)
+        with self.lock:
+            self.sent[to] += 1
+
+
+def test_two_workers_drain_an_announcement_exactly_once(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SKIP LOCKED claims need PostgreSQL (TEST_DATABASE_URL)")
+        with Session(db.engine, expire_on_commit=False) as setup:
+            tree = make_tree(setup)
+            expected: Counter[str] = Counter()
+            for i in range(ACCOUNTS):
+                channels = (("sms",), ("email",), ("push", "sms"))[i % 3]
+                devices = (f"device-{i}",) if "push" in channels else ()
+                account = account_in(
+                    setup,
+                    tree.north,
+                    language=("sq", "en", "sr")[i % 3],
+                    channels=channels,
+                    devices=devices,
+                )
+                if "sms" in channels:
+                    expected[account.phone] += 1
+                if "email" in channels:
+                    expected[account.email] += 1
+                expected.update(devices)
+            setup.commit()
+            svc.create_outage(
+                setup,
+                kind="planned",
+                area_ids=[tree.city.id],
+                starts_at=utcnow() + dt.timedelta(days=2),
+                ends_at=utcnow() + dt.timedelta(days=2, hours=3),
+                reason=REASON,
+                staff_id=1,
+            )
+            assert setup.scalar(select(func.count()).select_from(Notification)) == ACCOUNTS
+
+        recording = Recording()
+        senders = Senders(sms=recording, email=recording, push=recording)  # type: ignore[arg-type]
+        start = threading.Barrier(2)
+        reports: list[Any] = []
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
+                    start.wait()
+                    reports.append(deliver_due(session, senders=senders, batch_size=10))
+            except BaseException as exc:  # surfaced below; a thread's error is otherwise lost
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert errors == []
+        assert recording.sent == expected  # everyone, each exactly once
+        assert all(report.sent > 0 for report in reports)  # both workers took part
+        with Session(db.engine) as check:
+            statuses = check.execute(
+                select(Message.status, Message.attempts, func.count()).group_by(
+                    Message.status, Message.attempts
+                )
+            ).all()
+        assert statuses == [("sent", 1, sum(expected.values()))]
