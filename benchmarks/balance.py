@@ -243,7 +243,9 @@ def _paths(meter_id: int) -> dict[str, str]:
     }
 
 
-def _start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_gunicorn(
+    env: dict[str, str], port: int, log: Path, workers: int
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -251,7 +253,7 @@ def _start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pop
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--backlog",
         "256",
         "--log-level",
@@ -365,6 +367,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds over the three endpoints")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=8, help="client threads without wrk")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     parser.add_argument(
         "--tool", choices=("wrk", "threads"), default="wrk" if shutil.which("wrk") else "threads"
     )
@@ -376,7 +379,7 @@ def main() -> int:
         fixture = _prepare_database(env)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = _start_gunicorn(env, port, tmp / "gunicorn.log")
+        server = _start_gunicorn(env, port, tmp / "gunicorn.log", args.workers)
         results = {name: Result() for name in _paths(fixture.meter_id)}
         auth = {"Authorization": f"Bearer {fixture.token}"}
 
@@ -404,7 +407,7 @@ def main() -> int:
         else f"{args.threads} Python client threads"
     )
     print(
-        f"gunicorn, {WORKERS} sync workers, {database}; {load}; "
+        f"gunicorn, {args.workers} sync workers, {database}; {load}; "
         f"{args.rounds} x {args.seconds:g} s per endpoint; "
         f"account with {METERS} meters x {MONTHS} bills"
     )

@@ -12,8 +12,9 @@ Run after each import of reads: `flask --app wsgi ekesco block-warnings`, or
 processes at once: a `BlockWarning` row with a unique (meter, month) key is inserted in the
 same transaction as the message, so a second run or a racing worker sends nothing.
 
-Channel: e-mail, as the account's contact address. Push notifications and the in-app inbox
-arrive with the devices and inbox issue; `_channels` is where they join.
+Where it goes: always into the account's in-app inbox; then as a push notification to each
+device the account registered, or, when it has none, by e-mail, so that everyone hears of it
+once on the channel they are most likely to see in time.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from ekesco_api.i18n import _, language
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.meters.readings import LOCAL_ZONE, period_bounds, period_of
+from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.service import queue_message
+from ekesco_api.outages.models import Device
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.service import tariff_on
 from ekesco_api.types import utcnow
@@ -148,8 +151,23 @@ def _recipients(session: Session, meter_ids: list[int]) -> dict[int, _Recipient]
     return found
 
 
-def _channels(recipient: _Recipient) -> list[tuple[str, str]]:
-    """Where the warning goes: (channel, address) pairs."""
+def _devices(session: Session, account_ids: list[int]) -> dict[int, list[str]]:
+    """The push tokens of each account's devices (one statement)."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(Device.account_id, Device.push_token)
+        .where(Device.account_id.in_(account_ids))
+        .order_by(Device.id)
+    )
+    for account_id, token in rows:
+        found.setdefault(account_id, []).append(token)
+    return found
+
+
+def _channels(recipient: _Recipient, devices: list[str]) -> list[tuple[str, str]]:
+    """Where the warning goes besides the inbox: (channel, address) pairs."""
+    if devices:
+        return [("push", token) for token in devices]
     return [("email", recipient.email)]
 
 
@@ -180,6 +198,7 @@ def send_block_warnings(
     }
     report.over_threshold = len(used)
     recipients = _recipients(session, sorted(used)) if used else {}
+    devices = _devices(session, sorted({r.account_id for r in recipients.values()}))
     for meter_id, kwh in sorted(used.items()):
         recipient = recipients.get(meter_id)
         if recipient is None:
@@ -211,7 +230,10 @@ def send_block_warnings(
                 kwh=_kwh(kwh),
                 block=_kwh(tariff.block_kwh),
             )
-        for channel, address in _channels(recipient):
+        session.add(
+            Notification(account_id=recipient.account_id, kind=KIND, title=subject, body=body)
+        )
+        for channel, address in _channels(recipient, devices.get(recipient.account_id, [])):
             queue_message(
                 session,
                 channel=channel,

@@ -11,7 +11,9 @@ from sqlalchemy import delete, select
 from ekesco_api.extensions import db
 from ekesco_api.meters.account_models import BlockWarning
 from ekesco_api.meters.block_warnings import month_consumption, send_block_warnings
+from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
+from ekesco_api.outages.models import Device
 from ekesco_api.tariffs.models import Tariff
 from tests.factories import make_meter, make_reading
 from tests.meters.helpers import add_meter, make_customer, make_tariff, utc
@@ -61,6 +63,25 @@ def test_a_household_passing_the_threshold_is_warned_once_in_its_language(db_ses
     assert (warning.meter_id, warning.period, warning.kwh) == (customer.meter.id, "2031-03", 720)
     message = db_session.scalars(select(Message).where(Message.kind == "block_warning")).one()
     assert message.account_id == customer.account.id
+    inbox = db_session.scalars(
+        select(Notification).where(Notification.account_id == customer.account.id)
+    ).one()
+    assert (inbox.kind, inbox.title) == ("block_warning", "You are nearing 800 kWh this month")
+    assert inbox.body == email["body"]
+
+
+def test_an_account_with_the_app_installed_gets_a_push_instead_of_an_email(db_session, outbox):
+    make_tariff(db_session)
+    customer = make_customer(db_session, language="en")
+    for token in ("token-phone", "token-tablet"):
+        db_session.add(Device(account_id=customer.account.id, platform="android", push_token=token))
+    _heavy_month(db_session, customer.meter)
+
+    assert send_block_warnings(db_session, now=NOW).sent == 1
+
+    assert outbox.email == []
+    assert sorted(push["to"] for push in outbox.push) == ["token-phone", "token-tablet"]
+    assert all("720 kWh" in push["body"] for push in outbox.push)
 
 
 def test_the_warning_speaks_albanian_and_serbian(db_session, outbox):
