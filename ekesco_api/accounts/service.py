@@ -12,7 +12,11 @@ from ekesco_api.accounts.errors import CodeInvalid, EmailTaken, PhoneTaken
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.errors import InvalidCredentials, TokenRevoked
 from ekesco_api.auth.models import REASON_PASSWORD_CHANGED, SessionFamily
-from ekesco_api.auth.service import check_new_password, notify_password_changed
+from ekesco_api.auth.service import (
+    check_new_password,
+    notify_password_changed,
+    release_transaction,
+)
 from ekesco_api.auth.sessions import revoke_account_sessions
 from ekesco_api.i18n import _, _l, language
 from ekesco_api.keys import email_key
@@ -204,6 +208,7 @@ def change_password(
     After a support reset the caller's session is scoped to this change only; it becomes a
     full one, so the next `POST /auth/refresh` hands out an ordinary pair.
     """
+    release_transaction(session)  # no lock held while hashing (see auth.service.login)
     if not verify_password(account.password_hash, current_password):
         raise InvalidCredentials()
     if verify_password(account.password_hash, new_password):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
@@ -21,6 +21,7 @@ from ekesco_api.auth.errors import (
     TokenRevoked,
 )
 from ekesco_api.auth.models import (
+    KIND_CUSTOMER,
     REASON_LOGOUT,
     REASON_PASSWORD_RESET,
     REASON_REFRESH_REUSE,
@@ -29,7 +30,7 @@ from ekesco_api.auth.models import (
     SessionFamily,
 )
 from ekesco_api.auth.sessions import revoke_account_sessions, revoke_family
-from ekesco_api.auth.tokens import TokenPair, issue_pair_for_family, issue_token_pair
+from ekesco_api.auth.tokens import TokenPair, issue_pair_for_family, start_session
 from ekesco_api.i18n import _, language
 from ekesco_api.keys import email_key
 from ekesco_api.notifications.service import queue_message
@@ -42,10 +43,12 @@ from ekesco_api.passwords import (
     verify_password,
 )
 from ekesco_api.phones import parse_kosovo_mobile
-from ekesco_api.security import SCOPE_PASSWORD_CHANGE
+from ekesco_api.security import SCOPE_FULL, SCOPE_PASSWORD_CHANGE
 from ekesco_api.types import utcnow
 
 log = logging.getLogger(__name__)
+
+_ACCOUNTS = cast(Table, Account.__table__)
 
 
 def username_key(username: str) -> tuple[str, str]:
@@ -63,9 +66,33 @@ def find_account_by_username(session: Session, username: str) -> Account | None:
     return session.scalar(select(Account).where(column == key))
 
 
+def release_transaction(session: Session) -> None:
+    """End the current (read-only so far) transaction; loaded objects stay loaded."""
+    session.commit()  # expire_on_commit is off: nothing is reloaded afterwards
+
+
+def _credentials(session: Session, username: str) -> Any:
+    # Only the columns login needs, straight from the table: this runs on every login, and
+    # loading a whole ORM entity costs more than the query.
+    kind, key = username_key(username)
+    column = _ACCOUNTS.c.phone if kind == "phone" else _ACCOUNTS.c.email_key
+    return session.execute(
+        select(
+            _ACCOUNTS.c.id,
+            _ACCOUNTS.c.password_hash,
+            _ACCOUNTS.c.status,
+            _ACCOUNTS.c.password_change_required,
+        ).where(column == key)
+    ).first()
+
+
 def login(session: Session, *, username: str, password: str) -> TokenPair:
     """A token pair for the right password; the same 401 for an unknown user or a wrong one."""
-    account = find_account_by_username(session, username)
+    account = _credentials(session, username)
+    # End the read before the slow hash: on SQLite every transaction holds the writer lock
+    # (BEGIN IMMEDIATE), so keeping it through argon2 would make logins on all workers take
+    # turns; on PostgreSQL it spares a connection idling in a transaction.
+    release_transaction(session)
     if account is None:
         # Spend the same argon2 time as for a real account, so timing tells nobody who exists.
         verify_password(DUMMY_HASH, password)
@@ -73,18 +100,22 @@ def login(session: Session, *, username: str, password: str) -> TokenPair:
     if not verify_password(account.password_hash, password):
         raise InvalidCredentials()
     if needs_rehash(account.password_hash):
-        # The only moment we hold the plain password: upgrade hashes made with older parameters.
-        account.password_hash = hash_password(password)
+        # The only moment we hold the plain password: upgrade hashes made with older parameters
+        # (unless the password changed meanwhile: then the new hash stands).
+        session.execute(
+            update(_ACCOUNTS)
+            .where(_ACCOUNTS.c.id == account.id, _ACCOUNTS.c.password_hash == account.password_hash)
+            .values(password_hash=hash_password(password))
+        )
     if account.status != STATUS_ACTIVE:
         session.commit()
         raise AccountNotVerified()
+    scope = SCOPE_PASSWORD_CHANGE if account.password_change_required else SCOPE_FULL
+    pair = start_session(session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope)
+    session.commit()
     if account.password_change_required:
-        pair = issue_token_pair(session, account=account, scope=SCOPE_PASSWORD_CHANGE)
-        session.commit()
         # The 403 carries a pair good only for PUT /me/password (contract: after a support reset).
         raise PasswordChangeRequired(extra=dict(pair))
-    pair = issue_token_pair(session, account=account)
-    session.commit()
     return pair
 
 
@@ -246,8 +277,10 @@ def reset_password(session: Session, *, token: str, new_password: str) -> None:
     account = session.get(Account, reset.account_id)
     if account is None:
         raise ResetTokenInvalid()
+    release_transaction(session)  # no lock held while hashing (see login)
     # Policy first: a too-weak password must not burn the link.
     check_new_password(account, new_password, field="new_password")
+    password_hash = hash_password(new_password)
     claimed = session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
@@ -256,7 +289,7 @@ def reset_password(session: Session, *, token: str, new_password: str) -> None:
     )
     if getattr(claimed, "rowcount", 0) != 1:
         raise ResetTokenInvalid()  # another request used it a moment ago
-    account.password_hash = hash_password(new_password)
+    account.password_hash = password_hash
     account.password_change_required = False
     revoke_account_sessions(session, account_id=account.id, reason=REASON_PASSWORD_RESET)
     notify_password_changed(session, account=account)

@@ -7,16 +7,22 @@ case does, so the family and its first refresh token land with whatever else it 
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.models import KIND_CUSTOMER, KIND_STAFF, RefreshToken, SessionFamily, new_id
 from ekesco_api.security import SCOPE_FULL
 from ekesco_api.types import utcnow
+
+# Plain table INSERTs rather than ORM objects and the unit of work: every login and refresh
+# runs them, and the ORM's bookkeeping would cost more CPU than the statements themselves.
+_FAMILIES = cast(Table, SessionFamily.__table__)
+_REFRESH_TOKENS = cast(Table, RefreshToken.__table__)
 
 
 class TokenPair(TypedDict):
@@ -44,37 +50,66 @@ def start_session(
     """Start a session family for any subject (customer account or staff member)."""
     if kind not in (KIND_CUSTOMER, KIND_STAFF):
         raise ValueError(f"unknown session kind {kind!r}")
-    family = SessionFamily(
-        id=new_id(),
-        kind=kind,
-        account_id=subject_id if kind == KIND_CUSTOMER else None,
-        staff_id=subject_id if kind == KIND_STAFF else None,
-        role=role,
-        scope=scope,
-        created_at=utcnow(),
+    family_id = new_id()
+    session.execute(
+        insert(_FAMILIES),
+        {
+            "id": family_id,
+            "kind": kind,
+            "account_id": subject_id if kind == KIND_CUSTOMER else None,
+            "staff_id": subject_id if kind == KIND_STAFF else None,
+            "role": role,
+            "scope": scope,
+            "created_at": utcnow(),
+            "revoked_at": None,
+            "revoked_reason": None,
+        },
     )
-    session.add(family)
-    return issue_pair_for_family(session, family=family)
+    return _pair(
+        session, family_id=family_id, kind=kind, subject_id=subject_id, scope=scope, role=role
+    )
 
 
 def issue_pair_for_family(session: Session, *, family: SessionFamily) -> TokenPair:
     """A fresh access token and a fresh stored refresh token inside an existing family."""
+    return _pair(
+        session,
+        family_id=family.id,
+        kind=family.kind,
+        subject_id=family.subject_id,
+        scope=family.scope,
+        role=family.role,
+    )
+
+
+def _pair(
+    session: Session, *, family_id: str, kind: str, subject_id: int, scope: str, role: str | None
+) -> TokenPair:
     access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     refresh_ttl = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     now = utcnow()
-    identity = str(family.subject_id)
-    claims: dict[str, Any] = {"kind": family.kind, "fam": family.id, "scope": family.scope}
-    if family.role is not None:
-        claims["role"] = family.role
+    identity = str(subject_id)
+    claims: dict[str, Any] = {"kind": kind, "fam": family_id, "scope": scope}
+    if role is not None:
+        claims["role"] = role
     access = create_access_token(
         identity=identity, additional_claims=claims, expires_delta=access_ttl
     )
-    stored = RefreshToken(jti=new_id(), family=family, created_at=now, expires_at=now + refresh_ttl)
-    session.add(stored)
+    jti = new_id()
+    session.execute(
+        insert(_REFRESH_TOKENS),
+        {
+            "jti": jti,
+            "family_id": family_id,
+            "created_at": now,
+            "expires_at": now + refresh_ttl,
+            "used_at": None,
+        },
+    )
     refresh = create_refresh_token(
         identity=identity,
         # Our own jti overrides the library's, so the claim names the row we stored.
-        additional_claims={"jti": stored.jti, "kind": family.kind, "fam": family.id},
+        additional_claims={"jti": jti, "kind": kind, "fam": family_id},
         expires_delta=refresh_ttl,
     )
     return {
