@@ -10,6 +10,7 @@ __all__ = [
     "InvalidStaffCredentials",
     "LookupKeyRequired",
     "NothingToChange",
+    "RegistrationInUse",
     "RegistrationNotFound",
 ]
 
@@ -27,6 +28,13 @@ class AccountNotFound(NotFound):
 
 class RegistrationNotFound(NotFound):
     title = _l("Nobody is registered on this customer code.")
+
+
+class RegistrationInUse(ApiError):
+    # Only when a table keeps rows of the account without saying what a removal does to them.
+    status = 409
+    code = "registration_in_use"
+    title = _l("Records still point to this registration; it cannot be removed.")
 
 
 class LookupKeyRequired(ApiError):

@@ -32,6 +32,7 @@ from ekesco_api.staff.errors import (
     AccountNotFound,
     InvalidStaffCredentials,
     LookupKeyRequired,
+    RegistrationInUse,
     RegistrationNotFound,
 )
 from ekesco_api.staff.models import ROLE_ADMIN, ROLE_SUPPORT
@@ -228,7 +229,7 @@ class Registration(MethodView):
     @blp.doc(operationId="removeRegistration", security=BEARER)
     @blp.arguments(StaffRegistrationRemoveSchema)
     @blp.response(204)
-    @documents(blp, *TOKEN_ERRORS, RegistrationNotFound, ValidationFailed)
+    @documents(blp, *TOKEN_ERRORS, RegistrationNotFound, RegistrationInUse, ValidationFailed)
     def delete(self, data: dict[str, Any], customer_code: str) -> None:
         """Remove the registration on a customer code (support)
 

@@ -57,7 +57,13 @@ class StaffCustomerQuerySchema(ma.Schema):
 
 class StaffMeterSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
+    customer_code = ma.fields.String(required=True)
     meter_number = ma.fields.String(required=True)
+    nickname = ma.fields.String(allow_none=True)
+    category = ma.fields.String(required=True, metadata={"description": "household | commercial"})
+    is_primary = ma.fields.Boolean(
+        required=True, metadata={"description": "On the registration's own customer code."}
+    )
     reading_mode = ma.fields.String(required=True, metadata={"description": "remote | manual"})
     tariff_type = ma.fields.String(required=True, metadata={"description": "single | dual"})
 

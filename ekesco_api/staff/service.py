@@ -17,6 +17,7 @@ from ekesco_api.auth.tokens import start_session
 from ekesco_api.db import Base
 from ekesco_api.i18n import _, language
 from ekesco_api.keys import email_key, identifier_key
+from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.models import STATUS_FAILED, STATUS_SENT, Message
 from ekesco_api.notifications.service import queue_message
@@ -41,6 +42,7 @@ from ekesco_api.staff.audit import Actor, Record, audited
 from ekesco_api.staff.errors import (
     AccountNotFound,
     InvalidStaffCredentials,
+    RegistrationInUse,
     RegistrationNotFound,
 )
 from ekesco_api.staff.models import ROLES, AuditEntry, StaffMember
@@ -172,7 +174,8 @@ def customer_view(session: Session, account: Account) -> dict[str, Any]:
         "name_matches_holder": account.name_matches_holder,
         "password_change_required": account.password_change_required,
         "created_at": account.created_at,
-        "meters": sorted(supply_point.meters, key=lambda m: m.meter_number),
+        # The customer's own list: the registration's meters first, then those added.
+        "meters": meter_service.list_meters(session, account_id=account.id),
         "codes": [
             {
                 "id": code.public_id,
@@ -402,8 +405,10 @@ def _remove_account_rows(session: Session, account_id: int) -> None:
     """Delete what hangs off an account, keeping the rows that are records (they lose the link).
 
     Found from the metadata rather than listed, so that a table another domain adds later is
-    handled too: `ON DELETE SET NULL` foreign keys (the message log) are nulled, all others
-    (sessions, codes, reset links, the meters added) are deleted, dependants first.
+    handled by what its foreign key declares: `ON DELETE CASCADE` rows (sessions, codes, reset
+    links, meters added, subscriptions) are deleted, dependants first; `ON DELETE SET NULL`
+    rows (the message log, payments) are kept without the link. Rows under a foreign key that
+    declares neither are left for the database to guard: the removal then answers 409.
     """
     accounts = Account.__table__
     for table in reversed(Base.metadata.sorted_tables):
@@ -411,13 +416,16 @@ def _remove_account_rows(session: Session, account_id: int) -> None:
             if fk.column.table is not accounts:
                 continue
             column = fk.parent
-            if (fk.ondelete or "").upper() == "SET NULL":
-                session.execute(
-                    update(table).where(column == account_id).values({column.name: None})
-                )
-            else:
+            rule = (fk.ondelete or "").upper()
+            if rule == "SET NULL":
+                statement = update(table).where(column == account_id)
+                session.execute(statement.values({column.name: None}))
+            elif rule == "CASCADE":
                 session.execute(delete(table).where(column == account_id))
-    session.execute(delete(Account).where(Account.id == account_id))
+    try:
+        session.execute(delete(Account).where(Account.id == account_id))
+    except IntegrityError:
+        raise RegistrationInUse() from None
 
 
 def remove_registration(session: Session, *, actor: Actor, customer_code: str, reason: str) -> None:

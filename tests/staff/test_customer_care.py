@@ -6,10 +6,11 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.models import SessionFamily
+from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.notifications.models import Message
 from ekesco_api.registration import codes
 from ekesco_api.registration.models import VerificationCode
@@ -65,8 +66,41 @@ def test_lookup_by_each_key(client, support_headers, customer, query):
     assert found["customer_code"] == "DGJ 0042137"
     assert (found["email"], found["phone"]) == ("Drita.Berisha@example.com", "+38344123456")
     assert found["verified"] is True
-    assert [m["meter_number"] for m in found["meters"]] == ["M-1001", "M-2002"]
-    assert found["meters"][0]["reading_mode"] == "manual"
+    meters = {m["meter_number"]: m for m in found["meters"]}
+    assert set(meters) == {"M-1001", "M-2002"}
+    assert meters["M-1001"]["reading_mode"] == "manual"
+    assert meters["M-1001"]["customer_code"] == "DGJ 0042137"
+    assert meters["M-1001"]["is_primary"] is True
+
+
+def test_lookup_lists_meters_added_from_other_codes(client, db_session, support_headers, customer):
+    other = make_supply_point(db_session, customer_code="DPZ 0777777")
+    meter = make_meter(db_session, supply_point=other, meter_number="M-3003")
+    db_session.add(SupplyPointClaim(supply_point_id=other.id, account_id=customer.id))
+    db_session.flush()
+    db_session.add(
+        AccountMeter(
+            account_id=customer.id, supply_point_id=other.id, meter_id=meter.id, nickname="Shop"
+        )
+    )
+    db_session.flush()
+    [found] = _find(client, support_headers, email=customer.email).get_json()
+    added = found["meters"][-1]
+    assert (added["meter_number"], added["customer_code"], added["nickname"]) == (
+        "M-3003",
+        "DPZ 0777777",
+        "Shop",
+    )
+    assert added["is_primary"] is False
+    # Removing the registration frees the other code too.
+    response = client.delete(
+        "/api/v1/staff/registrations/DGJ 0042137",
+        json={"reason": "Holder request"},
+        headers=support_headers,
+    )
+    assert response.status_code == 204
+    db_session.expire_all()
+    assert db_session.get(SupplyPointClaim, other.id) is None
 
 
 def test_lookup_by_the_holders_personal_number_too(client, db_session, support_headers):
@@ -418,3 +452,27 @@ def test_removing_where_nobody_is_registered_is_404(
         headers=support_headers,
     )
     assert response.status_code == 404
+
+
+def test_removal_stops_at_rows_whose_table_did_not_say_what_to_do(
+    client, db_session, support_headers
+):
+    # A table of some future domain, pointing at accounts without ON DELETE.
+    db_session.execute(
+        text(
+            "CREATE TABLE staff_test_keeps (id INTEGER PRIMARY KEY,"
+            " account_id INTEGER NOT NULL REFERENCES accounts (id))"
+        )
+    )
+    account = make_account(db_session)
+    db_session.execute(
+        text("INSERT INTO staff_test_keeps (id, account_id) VALUES (1, :a)"), {"a": account.id}
+    )
+    response = client.delete(
+        f"/api/v1/staff/registrations/{account.supply_point.customer_code}",
+        json={"reason": "Holder asked."},
+        headers=support_headers,
+    )
+    assert (response.status_code, response.get_json()["code"]) == (409, "registration_in_use")
+    db_session.expire_all()
+    assert db_session.get(Account, account.id) is not None

@@ -215,8 +215,10 @@
     $(".c-meters", node).appendChild(
       table(
         [
-          ["meter_number", (m) => m.meter_number],
+          ["customer_code", (m) => m.customer_code],
+          ["meter_number", (m) => m.meter_number + (m.nickname ? " (" + m.nickname + ")" : "")],
           ["reading_mode", (m) => m.reading_mode],
+          ["kind", (m) => m.category],
         ],
         customer.meters
       )
