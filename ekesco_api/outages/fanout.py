@@ -352,10 +352,21 @@ def reminder_due_from(starts_at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day_before, dt.time(REMINDER_HOUR), tzinfo=LOCAL_ZONE)
 
 
+def _evening_before(starts_at: dt.datetime, now: dt.datetime) -> bool:
+    """From 18:00 until midnight (local) on the day before the outage's local start day.
+
+    A run that comes later (cron stopped overnight) sends nothing: a "tomorrow" reminder on
+    the day itself would be wrong, and the announcement is in the inbox anyway.
+    """
+    begins = reminder_due_from(starts_at)
+    return begins <= now and local(now).date() == begins.date()
+
+
 def send_reminders(session: Session, *, now: dt.datetime) -> int:
     """Queue the evening-before reminders that are due and not sent yet; commit; return how many.
 
-    Goes to accounts that chose SMS or push (the inbox already has the announcement). The
+    Only planned outages (a fault is announced as it happens) and only on that evening. Goes
+    to accounts that chose SMS or push (the inbox already has the announcement). The
     unique key on (outage, account, start) makes this idempotent: a second run, or one running
     at the same time, finds nothing left or fails its insert and sends nothing.
     """
@@ -367,7 +378,7 @@ def send_reminders(session: Session, *, now: dt.datetime) -> int:
             Outage.starts_at <= horizon,
         )
     ).all()
-    due = [o for o in candidates if reminder_due_from(o.starts_at) <= now]
+    due = [o for o in candidates if o.kind == "planned" and _evening_before(o.starts_at, now)]
     queued = 0
     for outage in due:
         for _attempt in range(2):

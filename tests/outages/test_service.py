@@ -344,3 +344,14 @@ def test_a_rescheduled_outage_is_reminded_for_its_new_day(db_session: Session) -
     assert (
         fanout.send_reminders(db_session, now=dt.datetime(2026, 11, 28, 18, 0, tzinfo=LOCAL)) == 1
     )
+
+
+def test_no_reminder_after_midnight_nor_for_a_fault(db_session: Session) -> None:
+    tree = make_tree(db_session)
+    account_in(db_session, tree.north, channels=("sms",))
+    _create(db_session, [tree.north], dt.datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL))
+    assert fanout.send_reminders(db_session, now=dt.datetime(2026, 11, 27, 0, 5, tzinfo=LOCAL)) == 0
+    fault_start = dt.datetime(2026, 11, 28, 12, 0, tzinfo=LOCAL)
+    _create(db_session, [tree.north], fault_start, kind="unplanned")
+    evening = dt.datetime(2026, 11, 27, 18, 30, tzinfo=LOCAL)
+    assert fanout.send_reminders(db_session, now=evening) == 0
