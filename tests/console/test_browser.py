@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from ekesco_api.extensions import db
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
 from tests.factories import (
     STAFF_PASSWORD,
     make_account,
@@ -30,40 +29,9 @@ from tests.factories import (
 )
 from tests.staff.conftest import TEMP_PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.race]
 
-
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing in CI: install Debian's chromium package")
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI never skips this")
-
-
-@pytest.fixture
-def server(app: Flask) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1, in a thread, for the length of one test."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+__all__ = ["server"]  # the fixture, used by name
 
 
 @pytest.fixture
@@ -109,7 +77,7 @@ def _local(moment: dt.datetime) -> str:
 def test_support_dispatch_and_admin_in_the_console(
     server: str, people: dict[str, Any], outbox: Any, tmp_path: Path
 ) -> None:
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -186,7 +154,16 @@ def test_support_dispatch_and_admin_in_the_console(
             form.locator("input[name=reason_sr]").fill("Održavanje mreže")
             form.locator("button[type=submit]").click()
             expect(page.locator("#notice")).to_contain_text("The outage was announced")
-            expect(page.locator("#outages article.outage")).to_have_count(1)
+            outage = page.locator("#outages article.outage")
+            expect(outage).to_have_count(1)
+            later = start + dt.timedelta(days=1)
+            outage.locator("input[name=starts_at]").fill(_local(later))
+            outage.locator("input[name=ends_at]").fill(_local(later + dt.timedelta(hours=2)))
+            outage.locator("button[type=submit]").click()
+            expect(page.locator("#notice")).to_contain_text("The outage was changed")
+            expect(outage.locator("h4")).to_contain_text("rescheduled")
+            outage.locator("button.danger").click()
+            expect(outage.locator("h4")).to_contain_text("cancelled")
             page.click("#logout")
 
             # --- an admin sees both actions in the audit log
@@ -195,6 +172,8 @@ def test_support_dispatch_and_admin_in_the_console(
             audit = page.locator("#audit table")
             expect(audit).to_contain_text("password_reset")
             expect(audit).to_contain_text("outage_announce")
+            expect(audit).to_contain_text("outage_reschedule")
+            expect(audit).to_contain_text("outage_cancel")
             expect(audit).to_contain_text("agent@kesco-energy.com")
             expect(audit).to_contain_text("dispatch@kesco-energy.com")
             page.select_option("#audit-form select[name=action]", "password_reset")

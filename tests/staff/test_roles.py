@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from ekesco_api.outages import service as outage_service
 from tests.auth_helpers import bearer, login
-from tests.factories import make_account, make_staff
+from tests.factories import make_account, make_area, make_staff
 from tests.staff.conftest import staff_login
 
 CALLERS = ("support", "dispatcher", "admin", "customer", "nobody")
 
 
-def _route(name: str, account: Any) -> tuple[str, str, dict[str, Any] | None, int]:
+def _outage(session: Any) -> dict[str, Any]:
+    area = make_area(session)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+    return {
+        "kind": "planned",
+        "area_ids": [area.id],
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ends_at": (start + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reason": {"sq": "Punime", "en": "Works", "sr": "Radovi"},
+    }
+
+
+def _route(name: str, account: Any, session: Any) -> tuple[str, str, dict[str, Any] | None, int]:
     """method, path, JSON body and the status a permitted caller gets."""
     code = account.supply_point.customer_code
+    if name == "outage_announce":
+        return ("POST", "/api/v1/staff/outages", _outage(session), 201)
+    if name == "outage_cancel":
+        body = _outage(session)
+        outage = outage_service.create_outage(
+            session,
+            kind=body["kind"],
+            area_ids=body["area_ids"],
+            starts_at=dt.datetime.fromisoformat(body["starts_at"]),
+            ends_at=dt.datetime.fromisoformat(body["ends_at"]),
+            reason=body["reason"],
+            staff_id=None,
+        )
+        return ("PATCH", f"/api/v1/staff/outages/{outage.id}", {"status": "cancelled"}, 200)
     return {
         "me": ("GET", "/api/v1/staff/me", None, 200),
         "customers": ("GET", f"/api/v1/staff/customers?customer_code={code}", None, 200),
@@ -49,6 +77,9 @@ ALLOWED = {
     "contact": {"support", "admin"},
     "registration": {"support", "admin"},
     "audit_log": {"admin"},
+    # The dispatchers' routes live in the outages domain; their roles are checked here too.
+    "outage_announce": {"dispatcher", "admin"},
+    "outage_cancel": {"dispatcher", "admin"},
 }
 
 
@@ -64,7 +95,7 @@ def _headers(client: Any, db_session: Any, caller: str) -> dict[str, str]:
 @pytest.mark.parametrize("route", sorted(ALLOWED))
 def test_route_by_caller(client, db_session, route, caller, outbox):
     account = make_account(db_session)
-    method, path, body, success = _route(route, account)
+    method, path, body, success = _route(route, account, db_session)
     response = client.open(
         path, method=method, json=body, headers=_headers(client, db_session, caller)
     )
@@ -83,7 +114,7 @@ def test_route_by_caller(client, db_session, route, caller, outbox):
 def test_refused_callers_change_nothing(client, db_session, outbox):
     account = make_account(db_session)
     for caller in ("dispatcher", "customer", "nobody"):
-        method, path, body, _ = _route("password_reset", account)
+        method, path, body, _ = _route("password_reset", account, db_session)
         client.open(path, method=method, json=body, headers=_headers(client, db_session, caller))
     assert account.password_change_required is False
     assert outbox.email == []
