@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
 from ekesco_api.extensions import db
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
 from tests.factories import (
     STAFF_PASSWORD,
     make_account,
@@ -29,9 +30,40 @@ from tests.factories import (
 )
 from tests.staff.conftest import TEMP_PASSWORD
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 pytestmark = [pytest.mark.browser, pytest.mark.race]
 
-__all__ = ["server"]  # the fixture, used by name
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing in CI: install Debian's chromium package")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI never skips this")
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, in a thread, for the length of one test."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
 
 
 @pytest.fixture
@@ -77,7 +109,7 @@ def _local(moment: dt.datetime) -> str:
 def test_support_dispatch_and_admin_in_the_console(
     server: str, people: dict[str, Any], outbox: Any, tmp_path: Path
 ) -> None:
-    need_chromium()
+    _need_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
