@@ -252,6 +252,23 @@ def test_wrong_code_is_400_code_invalid(client, db_session, outbox):
     assert client.post(EMAIL_VERIFY, json={"code": right}, headers=headers).status_code == 200
 
 
+def test_five_wrong_codes_burn_the_code(client, db_session, outbox):
+    account = make_account(db_session)
+    headers = auth_headers(client, account)
+    client.patch(ME, json={"phone": "045 000 444"}, headers=headers)
+    right = _code(outbox.sms[0])
+    wrong = [f"{(int(right) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    statuses = [
+        client.post(PHONE_VERIFY, json={"code": code}, headers=headers).status_code
+        for code in wrong
+    ]
+    assert statuses == [400, 400, 400, 400, 429]
+    response = client.post(PHONE_VERIFY, json={"code": right}, headers=headers)
+    assert response.status_code == 429
+    assert response.get_json()["code"] == "too_many_attempts"
+    assert client.get(ME, headers=headers).get_json()["phone"] == account.phone
+
+
 def test_verify_with_nothing_pending_is_code_invalid(client, db_session):
     account = make_account(db_session)
     headers = auth_headers(client, account)
