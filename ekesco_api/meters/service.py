@@ -34,7 +34,8 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Exists
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.bills.masking import mask_text
@@ -93,6 +94,13 @@ ACCOUNT_ID: BindParameter[int] = bindparam("account_id", type_=Integer)
 METER_ID: BindParameter[int] = bindparam("meter_id", type_=Integer)
 
 
+def _registered_elsewhere(supply_point_id: Any, account_id: AccountId) -> Exists:
+    # The registered holder wins: a code another account registered with is no longer on
+    # this one, even before `release_supply_point` has tidied the stale claim away.
+    other = aliased(Account)
+    return exists().where(other.supply_point_id == supply_point_id, other.id != account_id)
+
+
 def owned_meter_ids(account_id: AccountId) -> Select[tuple[int]]:
     """The ids of the meters on an account: its own supply point's and those it added."""
     own = (
@@ -100,7 +108,10 @@ def owned_meter_ids(account_id: AccountId) -> Select[tuple[int]]:
         .join(Account, Account.supply_point_id == Meter.supply_point_id)
         .where(Account.id == account_id)
     )
-    added = select(AccountMeter.meter_id).where(AccountMeter.account_id == account_id)
+    added = select(AccountMeter.meter_id).where(
+        AccountMeter.account_id == account_id,
+        ~_registered_elsewhere(AccountMeter.supply_point_id, account_id),
+    )
     return select(union(own, added).subquery().c[0])
 
 
@@ -108,7 +119,8 @@ def account_supply_point_ids(account_id: AccountId) -> Select[tuple[int]]:
     """The supply points an account may see bills of: its own and those it has claimed."""
     own = select(Account.supply_point_id).where(Account.id == account_id)
     claimed = select(SupplyPointClaim.supply_point_id).where(
-        SupplyPointClaim.account_id == account_id
+        SupplyPointClaim.account_id == account_id,
+        ~_registered_elsewhere(SupplyPointClaim.supply_point_id, account_id),
     )
     return select(union(own, claimed).subquery().c[0])
 

@@ -99,3 +99,24 @@ def test_nicknames_are_tidied(db_session):
         db_session, account_id=customer.account.id, meter_id=customer.meter.id, nickname="  \t "
     )
     assert view.nickname is None
+
+
+def test_a_code_registered_by_its_holder_leaves_the_other_account_at_once(client, db_session):
+    from ekesco_api.bills.service import BillNotFound, bill_detail
+    from tests.factories import make_bill
+
+    customer = make_customer(db_session)
+    meter = make_meter(db_session)
+    bill = make_bill(db_session, supply_point=meter.supply_point)
+    _add(db_session, customer, meter)
+    # The holder registers with that code; registration does not tidy the claim up itself.
+    holder = make_account(db_session, supply_point=meter.supply_point)
+
+    listed = meter_service.list_meters(db_session, account_id=customer.account.id)
+
+    assert [m.id for m in listed] == [customer.meter.id]
+    with pytest.raises(BillNotFound):
+        bill_detail(db_session, account_id=customer.account.id, bill_id=bill.id)
+    assert bill_detail(db_session, account_id=holder.id, bill_id=bill.id).id == bill.id
+    # The stale claim no longer counts towards the other account's ten.
+    assert meter_service._count_meters(db_session, customer.account.id) == 1
