@@ -183,11 +183,11 @@
     if (!rows.length) return el("p", t("nothing_yet"), "muted");
     const node = el("table");
     const head = node.createTHead().insertRow();
-    columns.forEach((column) => head.appendChild(el("th", t(column[0]))));
+    columns.forEach((column) => head.appendChild(el("th", t(column[0]), column[2])));
     const body = node.createTBody();
     rows.forEach((row) => {
       const line = body.insertRow();
-      columns.forEach((column) => line.appendChild(el("td", column[1](row))));
+      columns.forEach((column) => line.appendChild(el("td", column[1](row), column[2])));
     });
     return node;
   }
@@ -360,7 +360,8 @@
     card.dataset.outageId = outage.id;
     card.appendChild(el("h4", when(outage.starts_at) + " – " + when(outage.ends_at) + " · " + outage.status));
     card.appendChild(el("p", (outage.kind === "planned" ? t("planned") : t("unplanned")) + " · " + (outage.areas || []).map((a) => a.name).join(", ")));
-    card.appendChild(el("p", typeof outage.reason === "string" ? outage.reason : JSON.stringify(outage.reason), "muted"));
+    const reason = outage.reason || "";
+    card.appendChild(el("p", typeof reason === "string" ? reason : reason[state.lang] || reason.sq, "muted"));
     if (outage.status !== "cancelled" && outage.status !== "completed") {
       const form = el("form", null, "row");
       const start = el("input");
@@ -456,14 +457,14 @@
     box.appendChild(
       table(
         [
-          ["when", (e) => when(e.created_at)],
+          ["when", (e) => when(e.created_at), "nowrap"],
           ["who", (e) => (e.staff_email || "–") + (e.role ? " (" + e.role + ")" : "")],
-          ["action", (e) => e.action],
-          ["whom", (e) => [e.account_id, e.customer_code].filter((v) => v !== null).join(" · ") || "–"],
+          ["action", (e) => e.action, "nowrap"],
+          ["whom", (e) => [e.account_id, e.customer_code].filter((v) => v !== null).join(" · ") || "–", "nowrap"],
           ["reason", (e) => e.reason || "–"],
-          ["outcome", (e) => e.outcome + (e.error_code ? " (" + e.error_code + ")" : "")],
-          ["details", (e) => JSON.stringify(e.details)],
-          ["request_id", (e) => e.request_id || "–"],
+          ["outcome", (e) => e.outcome + (e.error_code ? " (" + e.error_code + ")" : ""), "nowrap"],
+          ["details", (e) => JSON.stringify(e.details), "code"],
+          ["request_id", (e) => e.request_id || "–", "code"],
         ],
         result.data
       )
