@@ -81,9 +81,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from ekesco_api import console, health
     from ekesco_api.extensions import api
+    from ekesco_api.payments import simulated_bank
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)  # /console, the staff web page
+    simulated_bank.init_app(app)  # /simulated-bank, except in production
     for blueprint in _domain_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 
@@ -95,6 +97,7 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.bills.routes import blp as bills_blp
     from ekesco_api.meters.routes import blp as meters_blp
     from ekesco_api.outages import routes as outages
+    from ekesco_api.payments.routes import blp as payments_blp
     from ekesco_api.registration.routes import blp as registration_blp
     from ekesco_api.staff.routes import blp as staff_blp
     from ekesco_api.tariffs.routes import blp as tariffs_blp
@@ -107,6 +110,7 @@ def _domain_blueprints() -> list[Any]:
         meters_blp,
         bills_blp,
         balance_blp,
+        payments_blp,
         *(outages.areas_blp, outages.outages_blp, outages.me_blp, outages.staff_blp),
         staff_blp,
     ]
@@ -124,6 +128,7 @@ def register_commands(app: Flask) -> None:
     from ekesco_api.cli import ekesco
     from ekesco_api.meters import commands as meter_commands  # noqa: F401  (block-warnings)
     from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
+    from ekesco_api.payments import commands as payment_commands  # noqa: F401  (export-payments)
     from ekesco_api.staff import commands as staff_commands  # noqa: F401  (create-staff)
     from ekesco_api.tariffs import commands as tariff_commands  # noqa: F401  (import-tariffs)
 

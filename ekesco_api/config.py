@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _decimal(env: dict[str, str], name: str, default: str) -> Decimal:
+    raw = env.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigError(f"{name} must be an amount such as {default}, got {raw!r}") from exc
+    if not value.is_finite() or value <= 0:
+        raise ConfigError(f"{name} must be a positive amount, got {raw!r}")
+    return value
+
+
 def _database_url(raw: str | None) -> str:
     if not raw:
         return f"sqlite:///{INSTANCE_DIR / 'ekesco.sqlite3'}"
@@ -55,6 +67,16 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
                 "EKESCO_ENV=production needs these environment variables: " + ", ".join(missing)
             )
     dev_secret = "dev-only-not-secret-" + "x" * 32
+    gateway = env.get("PAYMENT_GATEWAY", "bank" if production else "simulated")
+    if gateway not in {"bank", "simulated"}:
+        raise ConfigError(f"PAYMENT_GATEWAY must be bank or simulated, got {gateway!r}")
+    if production:
+        bank = ("BANK_MERCHANT_ID", "BANK_PAYMENT_URL", "BANK_SIGNING_KEY")
+        if gateway != "bank" or any(not env.get(name) for name in bank):
+            raise ConfigError(
+                "EKESCO_ENV=production takes card payments at the bank: it needs "
+                "PAYMENT_GATEWAY=bank and " + ", ".join(bank)
+            )
     return {
         "EKESCO_ENV": ekesco_env,
         "TESTING": False,
@@ -72,6 +94,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=30),
         "PAYMENT_WEBHOOK_SECRET": env.get("PAYMENT_WEBHOOK_SECRET", dev_secret),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        # Card payments: the bank's hosted page (production) or the built-in simulated bank.
+        "PAYMENT_GATEWAY": gateway,
+        "BANK_MERCHANT_ID": env.get("BANK_MERCHANT_ID", ""),
+        "BANK_PAYMENT_URL": env.get("BANK_PAYMENT_URL", ""),
+        "BANK_SIGNING_KEY": env.get("BANK_SIGNING_KEY", dev_secret),
+        "PAYMENT_MAX_AMOUNT": _decimal(env, "PAYMENT_MAX_AMOUNT", "5000.00"),
         # Rate limits (Flask-Limiter); memory by default, Redis in production.
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

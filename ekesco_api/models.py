@@ -17,7 +17,13 @@ from ekesco_api.outages.models import (
     OutageArea,
     OutageReminder,
 )
-from ekesco_api.payments.models import CisPayment
+from ekesco_api.payments.models import (
+    CisPayment,
+    IdempotencyKey,
+    Payment,
+    PaymentCallback,
+    PaymentItem,
+)
 from ekesco_api.registration.models import VerificationCode
 from ekesco_api.staff.models import AuditEntry, StaffMember
 from ekesco_api.tariffs.models import Tariff
@@ -32,6 +38,7 @@ __all__ = [
     "BlockWarning",
     "CisPayment",
     "Device",
+    "IdempotencyKey",
     "ImportRun",
     "Message",
     "Meter",
@@ -41,6 +48,9 @@ __all__ = [
     "OutageArea",
     "OutageReminder",
     "PasswordResetToken",
+    "Payment",
+    "PaymentCallback",
+    "PaymentItem",
     "Reading",
     "RefreshToken",
     "SessionFamily",

@@ -11,6 +11,9 @@ SECRETS = {
     "JWT_SECRET_KEY": "j" * 40,
     "PAYMENT_WEBHOOK_SECRET": "p" * 40,
     "DATABASE_URL": "postgresql://db.example/ekesco",
+    "BANK_MERCHANT_ID": "KESCO-0001",
+    "BANK_PAYMENT_URL": "https://bank.example/hpp",
+    "BANK_SIGNING_KEY": "b" * 40,
 }
 
 

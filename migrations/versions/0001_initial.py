@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:36:56.889498
+Create Date: 2026-11-24 10:53:45.326112
 
 """
 from alembic import op
@@ -63,6 +63,22 @@ def upgrade():
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outages_ends_at'), ['ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outages_starts_at'), ['starts_at'], unique=False)
+
+    op.create_table('payment_callbacks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('received_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
+    sa.Column('timestamp_header', sa.String(length=40), nullable=True),
+    sa.Column('signature_header', sa.String(length=200), nullable=True),
+    sa.Column('remote_addr', sa.String(length=64), nullable=True),
+    sa.Column('user_agent', sa.String(length=200), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.String(length=32), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_callbacks'))
+    )
+    with op.batch_alter_table('payment_callbacks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_callbacks_payment_id'), ['payment_id'], unique=False)
 
     op.create_table('staff_members',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -345,6 +361,25 @@ def upgrade():
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_reset_tokens_account_id'), ['account_id'], unique=False)
 
+    op.create_table('payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('commission', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('redirect_url', sa.Text(), nullable=False),
+    sa.Column('bank_reference', sa.String(length=60), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_payments_account_id_accounts'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
+    sa.UniqueConstraint('bank_reference', name=op.f('uq_payments_bank_reference'))
+    )
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.create_index('ix_payments_account_newest', ['account_id', 'id'], unique=False)
+        batch_op.create_index('ix_payments_status_created', ['status', 'created_at'], unique=False)
+
     op.create_table('readings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meter_id', sa.Integer(), nullable=False),
@@ -401,6 +436,43 @@ def upgrade():
     with op.batch_alter_table('account_meters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_meters_account_id'), ['account_id'], unique=False)
 
+    op.create_table('idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
+    sa.Column('response_status', sa.Integer(), nullable=True),
+    sa.Column('response_body', sa.Text(), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_idempotency_keys_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_idempotency_keys_payment_id_payments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('account_id', 'key', name=op.f('uq_idempotency_keys_account_id_key'))
+    )
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.create_index('ix_idempotency_keys_created_at', ['created_at'], unique=False)
+
+    op.create_table('payment_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('meter_id', sa.Integer(), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=False),
+    sa.Column('meter_number', sa.String(length=32), nullable=False),
+    sa.Column('customer_code', sa.String(length=32), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('cis_reference', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['meter_id'], ['meters.id'], name=op.f('fk_payment_items_meter_id_meters')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_items_payment_id_payments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_payment_items_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_items')),
+    sa.UniqueConstraint('cis_reference', name=op.f('uq_payment_items_cis_reference')),
+    sa.UniqueConstraint('payment_id', 'position', name=op.f('uq_payment_items_payment_id_position'))
+    )
+    with op.batch_alter_table('payment_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_items_supply_point_id'), ['supply_point_id'], unique=False)
+
     op.create_table('refresh_tokens',
     sa.Column('jti', sa.String(length=32), nullable=False),
     sa.Column('family_id', sa.String(length=32), nullable=False),
@@ -451,6 +523,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_refresh_tokens_family_id'))
 
     op.drop_table('refresh_tokens')
+    with op.batch_alter_table('payment_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_items_supply_point_id'))
+
+    op.drop_table('payment_items')
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_index('ix_idempotency_keys_created_at')
+
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('account_meters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_meters_account_id'))
 
@@ -465,6 +545,11 @@ def downgrade():
 
     op.drop_table('session_families')
     op.drop_table('readings')
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index('ix_payments_status_created')
+        batch_op.drop_index('ix_payments_account_newest')
+
+    op.drop_table('payments')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_account_id'))
 
@@ -527,6 +612,10 @@ def downgrade():
     op.drop_table('audit_entries')
     op.drop_table('tariffs')
     op.drop_table('staff_members')
+    with op.batch_alter_table('payment_callbacks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_callbacks_payment_id'))
+
+    op.drop_table('payment_callbacks')
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outages_starts_at'))
         batch_op.drop_index(batch_op.f('ix_outages_ends_at'))

@@ -19,8 +19,9 @@ from ekesco_api.meters import service as meter_service
 from tests.factories import make_bill, make_cis_payment, make_meter
 from tests.meters.helpers import API, Customer, make_customer, utc
 
-BILLS_STATEMENTS = 3  # token check, the meter with all its bills, the payments
-BALANCE_STATEMENTS = 3  # token check, meters with their latest bills, the payments
+# ... and the app payments the CIS has not confirmed yet (one statement, any number of meters).
+BILLS_STATEMENTS = 4  # token check, the meter with all its bills, the payments, app payments
+BALANCE_STATEMENTS = 4  # token check, meters with their latest bills, the payments, app ones
 
 
 @contextmanager

@@ -1,0 +1,266 @@
+"""/payments: card payments through the bank's hosted page, their history and receipts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, Page
+
+from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.extensions import db
+from ekesco_api.i18n import request_language
+from ekesco_api.meters.errors import MeterNotFound
+from ekesco_api.payments import service as payment_service
+from ekesco_api.payments.errors import (
+    AmountMismatch,
+    BankReferenceTaken,
+    CallbackPaymentUnknown,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyMissing,
+    IdempotencyKeyReused,
+    PaymentNotFound,
+    PaymentNotSucceeded,
+    SignatureInvalid,
+    TimestampOutOfRange,
+)
+from ekesco_api.payments.gateway import gateway_from_config
+from ekesco_api.payments.schemas import (
+    CallbackAnswerSchema,
+    PaymentCallbackSchema,
+    PaymentCreateSchema,
+    PaymentSchema,
+)
+from ekesco_api.security import current_account_id, customer_required
+
+blp = Blueprint(
+    "payments",
+    __name__,
+    url_prefix="/payments",
+    description="Card payments at the bank's hosted page: intents, the bank's callback, receipts.",
+)
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "description": "Chosen by the client, one per payment it means to make (a UUID will do); "
+    "a retry sends the same key and body. Kept at least 24 hours.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+}
+
+
+class PaymentPage(Page):
+    """Pagination over a select: COUNT for the header, OFFSET/LIMIT for the page."""
+
+    @property
+    def item_count(self) -> int:
+        return payment_service.count_payments(db.session(), account_id=current_account_id())
+
+    @property
+    def items(self) -> list[Any]:
+        statement = self.collection.offset(self.page_params.first_item).limit(
+            self.page_params.page_size
+        )
+        return list(db.session().scalars(statement).all())
+
+
+def _idempotency_key() -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise IdempotencyKeyMissing()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise IdempotencyKeyInvalid()
+    return key
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def idempotency_key_required(view: F) -> F:
+    """Refuse a request without a usable key before its body is even read."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _idempotency_key()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@blp.route("")
+class PaymentList(MethodView):
+    @customer_required()
+    @blp.doc(operationId="listPayments", security=BEARER)
+    @blp.response(200, PaymentSchema(many=True))
+    @blp.paginate(PaymentPage, page_size=20, max_page_size=100)
+    @documents(blp, Unauthorized)
+    def get(self) -> Any:
+        """The account's card payments
+
+        Newest first; `page` and `page_size` (20 by default, at most 100), totals in the
+        `X-Pagination` header. `status` is `pending` until the bank answers, then `succeeded`
+        or `failed`; an intent nobody paid within 30 minutes becomes `expired`.
+        """
+        return payment_service.payments_query(current_account_id())
+
+    @customer_required()
+    @idempotency_key_required
+    @blp.doc(operationId="createPayment", security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+    @blp.arguments(PaymentCreateSchema)
+    @blp.response(201, PaymentSchema)
+    @documents(
+        blp,
+        Unauthorized,
+        IdempotencyKeyMissing,
+        IdempotencyKeyInvalid,
+        IdempotencyKeyReused,
+        MeterNotFound,
+        ValidationFailed,
+    )
+    def post(self, data: dict[str, Any]) -> Any:
+        """Start a card payment
+
+        One payment for one or several of the account's meters (`items`, one per meter);
+        open `redirect_url` to pay on the bank's card page (card details never reach us).
+        Amounts are positive with at most two decimals, and one payment carries at most
+        `PAYMENT_MAX_AMOUNT` (5000.00 by default): otherwise 422 `amount_invalid`.
+        `commission` is always 0.00.
+
+        **Idempotency.** The `Idempotency-Key` header is required. Sending the same key with
+        the same body again (a retry after a timeout, a double tap, requests racing each
+        other) creates nothing new: it answers the stored first answer, again 201, with the
+        header `Idempotent-Replayed: true`. The same key with another body is 409
+        `idempotency_key_reused`. Keys are kept at least 24 hours.
+        """
+        key = _idempotency_key()
+        created = payment_service.create_payment(
+            db.session(),
+            account_id=current_account_id(),
+            idempotency_key=key,
+            items=data["items"],
+            gateway=gateway_from_config(current_app.config),
+            base_url=request.host_url,
+            language=request_language(),
+        )
+        response = jsonify(created.body)
+        response.status_code = created.status_code
+        response.headers["Location"] = f"{request.base_url}/{created.body['id']}"
+        if created.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+
+@blp.route("/<int:payment_id>")
+class PaymentDetail(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getPayment", security=BEARER)
+    @blp.response(200, PaymentSchema)
+    @documents(blp, Unauthorized, PaymentNotFound)
+    def get(self, payment_id: int) -> Any:
+        """One card payment
+
+        404 for an id that is not one of this account's payments.
+        """
+        return payment_service.get_payment(
+            db.session(), account_id=current_account_id(), payment_id=payment_id
+        )
+
+
+@blp.route("/<int:payment_id>/receipt")
+class PaymentReceipt(MethodView):
+    @customer_required()
+    @blp.doc(
+        operationId="getPaymentReceipt",
+        security=BEARER,
+        responses={
+            "200": {
+                "description": "The receipt as one A4 page.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
+    @documents(blp, Unauthorized, PaymentNotFound, PaymentNotSucceeded)
+    def get(self, payment_id: int) -> Any:
+        """The receipt of a payment (PDF)
+
+        In the request's language; only for a payment that succeeded (409
+        `payment_not_succeeded` otherwise).
+        """
+        filename, pdf = payment_service.receipt_pdf(
+            db.session(),
+            account_id=current_account_id(),
+            payment_id=payment_id,
+            language=request_language(),
+        )
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+
+@blp.route("/callback")
+class PaymentCallbackResource(MethodView):
+    @blp.doc(
+        operationId="paymentCallback",
+        security=[],
+        parameters=[
+            {
+                "in": "header",
+                "name": "X-Timestamp",
+                "required": True,
+                "description": "Unix seconds when the bank signed; at most 5 minutes off.",
+                "schema": {"type": "string"},
+            },
+            {
+                "in": "header",
+                "name": "X-Signature",
+                "required": True,
+                "description": 'Hex HMAC-SHA256 of "<timestamp>.<raw body>" with '
+                "PAYMENT_WEBHOOK_SECRET.",
+                "schema": {"type": "string"},
+            },
+        ],
+        requestBody={
+            "required": True,
+            "content": {"application/json": {"schema": PaymentCallbackSchema}},
+        },
+    )
+    @blp.response(200, CallbackAnswerSchema)
+    @documents(
+        blp,
+        SignatureInvalid,
+        TimestampOutOfRange,
+        AmountMismatch,
+        CallbackPaymentUnknown,
+        BankReferenceTaken,
+        ValidationFailed,
+    )
+    def post(self) -> Any:
+        """The bank reports a payment's result (called by the bank, not by apps)
+
+        The signature is checked over the raw body before anything else. Each event is
+        applied once: a repeat answers 200 again (`outcome: repeat`) and changes nothing. A
+        success for an intent that had expired is still applied (the card was charged).
+        Every call, accepted or refused, is recorded for audit.
+        """
+        result = payment_service.receive_callback(
+            db.session(),
+            raw_body=request.get_data(cache=True),
+            timestamp=request.headers.get("X-Timestamp"),
+            signature=request.headers.get("X-Signature"),
+            secret=current_app.config["PAYMENT_WEBHOOK_SECRET"],
+            remote_addr=request.remote_addr,
+            user_agent=request.headers.get("User-Agent"),
+        )
+        return {"outcome": result.outcome, "payment_id": result.payment_id, "status": result.status}

@@ -1,0 +1,129 @@
+"""One Idempotency-Key, many concurrent requests: exactly one payment; one callback, applied once.
+
+These tests commit for real (`race`): a dozen threads, each with its own connection, post at
+once. Run them on PostgreSQL too (`TEST_DATABASE_URL=postgresql+psycopg://...`), where the
+unique index on (account, key) makes the losers wait for the winner's commit and then find its
+answer; on SQLite, BEGIN IMMEDIATE queues the writers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ekesco_api.extensions import db
+from ekesco_api.notifications.inbox import Notification
+from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
+from ekesco_api.payments.service import callback_signature
+from tests.meters.helpers import make_customer
+from tests.payments.helpers import API
+
+pytestmark = pytest.mark.race
+
+THREADS = 12
+
+
+def _race(app: Any, send: Callable[[Any], Any]) -> list[tuple[int, Any]]:
+    barrier = threading.Barrier(THREADS)
+    results: list[Any] = [None] * THREADS
+
+    def run(index: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = send(client)
+        results[index] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(result is not None for result in results), "a request did not finish"
+    return results
+
+
+def test_concurrent_requests_with_one_key_create_one_payment(app):
+    with app.app_context():
+        customer = make_customer(db.session)
+        headers = {**customer.headers, "Idempotency-Key": "same-key-for-all"}
+        body = {"items": [{"meter_id": customer.meter.id, "amount": "28.88"}]}
+        account_id = customer.account.id
+        db.session.commit()
+
+    results = _race(app, lambda client: client.post(f"{API}/payments", json=body, headers=headers))
+
+    assert {status for status, _ in results} == {201}, results
+    assert len({answer["id"] for _, answer in results}) == 1
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Payment).where(Payment.account_id == account_id)
+            )
+            == 1
+        )
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
+
+
+def test_concurrent_different_bodies_one_key_one_wins(app):
+    with app.app_context():
+        customer = make_customer(db.session)
+        headers = {**customer.headers, "Idempotency-Key": "contested"}
+        meter_id = customer.meter.id
+        db.session.commit()
+    amounts = iter(f"{n}.00" for n in range(1, THREADS + 1))
+    lock = threading.Lock()
+
+    def send(client: Any) -> Any:
+        with lock:
+            amount = next(amounts)
+        body = {"items": [{"meter_id": meter_id, "amount": amount}]}
+        return client.post(f"{API}/payments", json=body, headers=headers)
+
+    results = _race(app, send)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [409] * (THREADS - 1), results
+    assert {a["code"] for s, a in results if s == 409} == {"idempotency_key_reused"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+def test_a_callback_delivered_many_times_at_once_is_applied_once(app):
+    with app.app_context():
+        customer = make_customer(db.session)
+        db.session.commit()
+        client = app.test_client()
+        payment = client.post(
+            f"{API}/payments",
+            json={"items": [{"meter_id": customer.meter.id, "amount": "28.88"}]},
+            headers={**customer.headers, "Idempotency-Key": "cb"},
+        ).get_json()
+    raw = json.dumps(
+        {
+            "payment_id": payment["id"],
+            "status": "succeeded",
+            "bank_reference": "BNK-RACE-1",
+            "amount": "28.88",
+            "currency": "EUR",
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    signature = callback_signature(app.config["PAYMENT_WEBHOOK_SECRET"], stamp, raw)
+    headers = {"X-Timestamp": stamp, "X-Signature": signature, "Content-Type": "application/json"}
+
+    results = _race(
+        app, lambda client: client.post(f"{API}/payments/callback", data=raw, headers=headers)
+    )
+
+    assert {status for status, _ in results} == {200}, results
+    assert sorted(answer["outcome"] for _, answer in results) == ["applied"] + ["repeat"] * (
+        THREADS - 1
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+        assert db.session.scalar(select(func.count()).select_from(PaymentCallback)) == THREADS
