@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ekesco_api.db import Base
 from ekesco_api.types import utcnow
@@ -75,9 +75,6 @@ class RefreshToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
-
-    # Lets the unit of work insert a new family before its first token.
-    family: Mapped[SessionFamily] = relationship()
 
 
 class PasswordResetToken(Base):

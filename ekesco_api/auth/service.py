@@ -59,13 +59,6 @@ def username_key(username: str) -> tuple[str, str]:
         return "email", email_key(username)
 
 
-def find_account_by_username(session: Session, username: str) -> Account | None:
-    """The account whose e-mail (any case) or phone (any accepted form) this is."""
-    kind, key = username_key(username)
-    column = Account.phone if kind == "phone" else Account.email_key
-    return session.scalar(select(Account).where(column == key))
-
-
 def release_transaction(session: Session) -> None:
     """End the current (read-only so far) transaction; loaded objects stay loaded."""
     session.commit()  # expire_on_commit is off: nothing is reloaded afterwards
