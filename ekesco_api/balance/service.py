@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, select
+from sqlalchemy import Row, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ekesco_api.balance.app_payments import unconfirmed_app_payments
+from ekesco_api.balance import ledger
 from ekesco_api.bills.models import Bill
 from ekesco_api.bills.service import NEWEST_FIRST
 from ekesco_api.cis_import.models import ImportRun
@@ -29,7 +29,6 @@ from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter
 from ekesco_api.meters.readings import local_midnight
 from ekesco_api.meters.service import ACCOUNT_ID, METER_ID, listing_order, meters_select
-from ekesco_api.payments.models import CisPayment
 from ekesco_api.types import utcnow
 
 ZERO = Decimal("0.00")
@@ -96,10 +95,6 @@ _ALL_METERS = meters_select(ACCOUNT_ID, *_BALANCE_COLUMNS).outerjoin(
     and_(_latest.supply_point_id == Meter.supply_point_id, _latest.id == _LATEST_ID),
 )
 _ONE_METER = _ALL_METERS.where(Meter.id == METER_ID)
-_PAYMENTS = select(CisPayment.supply_point_id, CisPayment.paid_at, CisPayment.amount).where(
-    CisPayment.supply_point_id.in_(bindparam("supply_point_ids", expanding=True)),
-    CisPayment.paid_at >= bindparam("since"),
-)
 
 
 def _rows(session: Session, account_id: int, meter_id: int | None = None) -> Sequence[Row[Any]]:
@@ -112,28 +107,20 @@ def _amounts(
     session: Session, rows: Sequence[Row[Any]]
 ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """Amount due and pending app payments per supply point (one statement for payments)."""
-    cutoffs = {
-        row.supply_point_id: local_midnight(row.issued_on)
-        for row in rows
-        if row.bill_id is not None
-    }
-    paid: dict[int, Decimal] = {}
-    if cutoffs:
-        payments = session.execute(
-            _PAYMENTS, {"supply_point_ids": list(cutoffs), "since": min(cutoffs.values())}
-        ).all()
-        for supply_point_id, paid_at, amount in payments:
-            if paid_at >= cutoffs[supply_point_id]:
-                paid[supply_point_id] = paid.get(supply_point_id, ZERO) + amount
-    pending = dict(
-        unconfirmed_app_payments(session, supply_point_ids={row.supply_point_id for row in rows})
+    paid = ledger.paid_since(
+        session,
+        cutoffs={
+            row.supply_point_id: local_midnight(row.issued_on)
+            for row in rows
+            if row.bill_id is not None
+        },
+        supply_point_ids={row.supply_point_id for row in rows},
     )
     due: dict[int, Decimal] = {}
     for row in rows:
         owed = row.bill_total if row.bill_id is not None else ZERO
-        owed -= paid.get(row.supply_point_id, ZERO) + pending.get(row.supply_point_id, ZERO)
-        due[row.supply_point_id] = max(owed, ZERO)
-    return due, pending
+        due[row.supply_point_id] = max(owed - paid.total(row.supply_point_id), ZERO)
+    return due, paid.pending
 
 
 def _meter_balance(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf import BillLine as PdfLine
-from ekesco_api.balance.app_payments import unconfirmed_app_payments
+from ekesco_api.balance import ledger
 from ekesco_api.bills.masking import mask_holder
 from ekesco_api.bills.models import Bill
 from ekesco_api.errors import NotFound
@@ -48,8 +48,13 @@ from ekesco_api.meters.readings import (
     period_start,
     reads_from,
 )
-from ekesco_api.meters.service import account_supply_point_ids, address_of, owned_meter_ids
-from ekesco_api.payments.models import CisPayment
+from ekesco_api.meters.service import (
+    ACCOUNT_ID,
+    METER_ID,
+    account_supply_point_ids,
+    address_of,
+    owned_meter_ids,
+)
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
 from ekesco_api.tariffs.service import compute_bill
@@ -96,28 +101,20 @@ def bill_statuses(oldest_first: Sequence[Charge], paid: Decimal) -> dict[int, st
     return statuses
 
 
-def paid_since(session: Session, *, supply_point_id: int, issued_on: dt.date | None) -> Decimal:
-    """Imported payments from local midnight of `issued_on` on, and unconfirmed app payments."""
-    app = unconfirmed_app_payments(session, supply_point_ids=[supply_point_id])
-    total = app.get(supply_point_id, ZERO)
-    if issued_on is None:
-        return total
-    amounts = session.scalars(
-        select(CisPayment.amount).where(
-            CisPayment.supply_point_id == supply_point_id,
-            CisPayment.paid_at >= local_midnight(issued_on),
-        )
-    ).all()
-    return total + sum(amounts, ZERO)
-
-
 def _statuses_for(session: Session, supply_point_id: int, bills: Iterable[Any]) -> dict[int, str]:
     """Statuses of a supply point's bills, given all of them (any order, any row shape)."""
     oldest_first = sorted(bills, key=lambda b: (b.period, b.issued_on, b.id))
     if not oldest_first:
         return {}
-    paid = paid_since(session, supply_point_id=supply_point_id, issued_on=oldest_first[0].issued_on)
-    return bill_statuses([Charge(b.id, b.previous_balance, b.total) for b in oldest_first], paid)
+    paid = ledger.paid_since(
+        session,
+        cutoffs={supply_point_id: local_midnight(oldest_first[0].issued_on)},
+        supply_point_ids=[supply_point_id],
+    )
+    return bill_statuses(
+        [Charge(b.id, b.previous_balance, b.total) for b in oldest_first],
+        paid.total(supply_point_id),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,6 +147,15 @@ _SUMMARY_COLUMNS = (
 )
 
 
+_METER_BILLS = (
+    select(Meter.supply_point_id, *_SUMMARY_COLUMNS)
+    .select_from(Meter)
+    .outerjoin(Bill, Bill.supply_point_id == Meter.supply_point_id)
+    .where(Meter.id == METER_ID, Meter.id.in_(owned_meter_ids(ACCOUNT_ID)))
+    .order_by(*NEWEST_FIRST)
+)
+
+
 def meter_bills(session: Session, *, account_id: int, meter_id: int) -> list[BillSummary]:
     """Every bill of the meter's supply point, newest first, with its paid status.
 
@@ -157,14 +163,7 @@ def meter_bills(session: Session, *, account_id: int, meter_id: int) -> list[Bil
     account) outer-joined to all its bills, then the payments. All bills are read because the
     status of one depends on the ones before it; a supply point has twelve a year.
     """
-    owned = owned_meter_ids(account_id)
-    rows = session.execute(
-        select(Meter.supply_point_id, *_SUMMARY_COLUMNS)
-        .select_from(Meter)
-        .outerjoin(Bill, Bill.supply_point_id == Meter.supply_point_id)
-        .where(Meter.id == meter_id, Meter.id.in_(owned))
-        .order_by(*NEWEST_FIRST)
-    ).all()
+    rows = session.execute(_METER_BILLS, {"account_id": account_id, "meter_id": meter_id}).all()
     if not rows:
         raise MeterNotFound()
     bills = [row for row in rows if row.id is not None]

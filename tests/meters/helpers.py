@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.tokens import issue_token_pair
 from ekesco_api.meters.models import Meter, SupplyPoint
+from ekesco_api.payments.models import Payment, PaymentItem
 from ekesco_api.tariffs.models import Tariff
 from tests.auth_helpers import bearer
 from tests.factories import make_account, make_meter, make_supply_point
@@ -93,3 +94,39 @@ def make_tariff(session: Session, **overrides: Any) -> Tariff:
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)  # type: ignore[misc]
+
+
+def make_app_payment(
+    session: Session,
+    meter: Meter,
+    amount: str,
+    *,
+    status: str = "succeeded",
+    cis_reference: str | None = None,
+) -> Payment:
+    """A card payment made in the app for one meter's code, succeeded at the bank by default."""
+    now = dt.datetime.now(dt.UTC)
+    payment = Payment(
+        account_id=None,
+        status=status,
+        amount=Decimal(amount),
+        commission=Decimal("0.00"),
+        currency="EUR",
+        redirect_url="https://bank.example/pay",
+        created_at=now,
+        completed_at=now if status == "succeeded" else None,
+    )
+    payment.items.append(
+        PaymentItem(
+            position=1,
+            meter_id=meter.id,
+            supply_point_id=meter.supply_point_id,
+            meter_number=meter.meter_number,
+            customer_code=meter.supply_point.customer_code,
+            amount=Decimal(amount),
+            cis_reference=cis_reference,
+        )
+    )
+    session.add(payment)
+    session.flush()
+    return payment

@@ -11,7 +11,7 @@ from ekesco_api.balance import service as balance_service
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.readings import local_midnight
 from tests.factories import make_bill, make_cis_payment, make_meter
-from tests.meters.helpers import API, add_meter, make_customer, utc
+from tests.meters.helpers import API, add_meter, make_app_payment, make_customer, utc
 
 
 def _balance(client, customer, meter=None):
@@ -141,33 +141,52 @@ def test_an_account_without_meters_owes_nothing(client, db_session):
     }
 
 
-def test_succeeded_app_payments_are_pending_and_lower_the_amount_due(
-    client, db_session, monkeypatch
-):
-    # The app's payments arrive with the payments issue; this checks the seam's wiring.
+def test_succeeded_app_payments_are_pending_until_the_cis_confirms_them(client, db_session):
     customer = make_customer(db_session)
-    make_bill(db_session, supply_point=customer.supply_point)  # 28.88
-    point_id = customer.supply_point.id
-    seen = []
-
-    def unconfirmed(session, *, supply_point_ids):
-        seen.append(set(supply_point_ids))
-        return {point_id: Decimal("20.00")}
-
-    monkeypatch.setattr(balance_service, "unconfirmed_app_payments", unconfirmed)
+    point = customer.supply_point
+    make_bill(db_session, supply_point=point)  # 28.88, issued 5 Feb 2025
+    make_app_payment(db_session, customer.meter, "20.00", cis_reference="APP-1")
+    make_app_payment(db_session, customer.meter, "5.00", status="pending")  # still at the bank
+    make_app_payment(db_session, customer.meter, "7.00", status="failed")
 
     meter = _balance(client, customer)
     account = client.get(f"{API}/balance", headers=customer.headers).get_json()
 
     assert (meter["amount_due"], meter["pending_payments"]) == ("8.88", "20.00")
     assert (account["amount_due"], account["pending_payments"]) == ("8.88", "20.00")
-    assert seen == [{point_id}, {point_id}]
+    bills = client.get(f"{API}/meters/{customer.meter.id}/bills", headers=customer.headers)
+    assert bills.get_json()[0]["status"] == "partially_paid"
+
+    # The import brings the payment back under the reference the export gave it.
+    make_cis_payment(
+        db_session,
+        supply_point=point,
+        reference="APP-1",
+        amount=Decimal("20.00"),
+        paid_at=utc(2025, 3, 1),
+    )
+    meter = _balance(client, customer)
+    assert (meter["amount_due"], meter["pending_payments"]) == ("8.88", "0.00")
 
 
-def test_without_app_payments_the_seam_reports_none(db_session):
+def test_an_app_payment_on_a_code_without_bills_is_pending(client, db_session):
+    customer = make_customer(db_session)
+    make_app_payment(db_session, customer.meter, "15.00")
+    body = _balance(client, customer)
+    assert (body["amount_due"], body["pending_payments"]) == ("0.00", "15.00")
+
+
+def test_unconfirmed_app_payments_per_supply_point(db_session):
     from ekesco_api.balance.app_payments import unconfirmed_app_payments
 
-    assert unconfirmed_app_payments(db_session, supply_point_ids=[1, 2]) == {}
+    customer = make_customer(db_session)
+    make_app_payment(db_session, customer.meter, "3.10")
+    make_app_payment(db_session, customer.meter, "1.00")
+    point_id = customer.supply_point.id
+    assert unconfirmed_app_payments(db_session, supply_point_ids=[point_id, 0]) == {
+        point_id: Decimal("4.10")
+    }
+    assert unconfirmed_app_payments(db_session, supply_point_ids=[]) == {}
 
 
 def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_session):

@@ -17,11 +17,10 @@ from sqlalchemy import event
 from ekesco_api.extensions import db
 from ekesco_api.meters import service as meter_service
 from tests.factories import make_bill, make_cis_payment, make_meter
-from tests.meters.helpers import API, Customer, make_customer, utc
+from tests.meters.helpers import API, Customer, make_app_payment, make_customer, utc
 
-# ... and the app payments the CIS has not confirmed yet (one statement, any number of meters).
-BILLS_STATEMENTS = 4  # token check, the meter with all its bills, the payments, app payments
-BALANCE_STATEMENTS = 4  # token check, meters with their latest bills, the payments, app ones
+BILLS_STATEMENTS = 3  # token check, the meter with all its bills, the payments
+BALANCE_STATEMENTS = 3  # token check, meters with their latest bills, the payments
 
 
 @contextmanager
@@ -38,7 +37,9 @@ def count_statements() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def _billed(session, point) -> None:
+def _billed(session, meter) -> None:
+    point = meter.supply_point
+    make_app_payment(session, meter, "10.00")  # paid in the app, not yet confirmed by the CIS
     for n in range(24):
         year, month = 2023 + n // 12, n % 12 + 1
         make_bill(session, supply_point=point, period=f"{year}-{month:02d}")
@@ -49,10 +50,10 @@ def _billed(session, point) -> None:
 
 def _account_with(session, meters: int) -> Customer:
     customer = make_customer(session)
-    _billed(session, customer.supply_point)
+    _billed(session, customer.meter)
     for _ in range(meters - 1):
         meter = make_meter(session)
-        _billed(session, meter.supply_point)
+        _billed(session, meter)
         meter_service.add_meter(
             session,
             account_id=customer.account.id,
@@ -86,7 +87,9 @@ def test_balance_statements_do_not_grow(client, db_session, meters):
         response = client.get(f"{API}/balance", headers=customer.headers)
 
     assert response.status_code == 200
-    assert len(response.get_json()["meters"]) == meters
+    body = response.get_json()
+    assert len(body["meters"]) == meters
+    assert body["pending_payments"] == f"{10 * meters}.00"
     assert len(statements) == BALANCE_STATEMENTS, statements
 
 
