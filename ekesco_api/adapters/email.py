@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from ekesco_api.adapters.base import (
     DeliveryError,
     PermanentDeliveryError,
     append_json_line,
+    append_json_lines,
     timestamp,
 )
 from ekesco_api.config import ConfigError
@@ -37,6 +38,17 @@ class FileEmailSender:
     def send(self, *, to: str, subject: str, body: str) -> None:
         append_json_line(
             self.path, {"to": to, "subject": subject, "body": body, "sent_at": timestamp()}
+        )
+
+    def send_many(self, messages: Sequence[tuple[str, str, str]]) -> None:
+        """Send each `(to, subject, body)`: the same lines as `send`, in one write."""
+        sent_at = timestamp()
+        append_json_lines(
+            self.path,
+            [
+                {"to": to, "subject": subject, "body": body, "sent_at": sent_at}
+                for to, subject, body in messages
+            ],
         )
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import httpx
 
-from ekesco_api.adapters.base import HTTP_TIMEOUT, append_json_line, post_json, timestamp
+from ekesco_api.adapters.base import (
+    HTTP_TIMEOUT,
+    append_json_line,
+    append_json_lines,
+    post_json,
+    timestamp,
+)
 from ekesco_api.config import ConfigError
 
 BACKENDS = ("file", "http")
@@ -27,11 +33,22 @@ class FilePushSender:
         self.path = path
 
     def send(self, *, to: str, body: str, subject: str | None = None) -> None:
-        record: dict[str, Any] = {"to": to}
-        if subject is not None:
-            record["subject"] = subject
-        record.update(body=body, sent_at=timestamp())
-        append_json_line(self.path, record)
+        append_json_line(self.path, _record(to, body, subject, timestamp()))
+
+    def send_many(self, messages: Sequence[tuple[str, str, str | None]]) -> None:
+        """Send each `(to, body, subject)`: the same lines as `send`, in one write."""
+        sent_at = timestamp()
+        append_json_lines(
+            self.path, [_record(to, body, subject, sent_at) for to, body, subject in messages]
+        )
+
+
+def _record(to: str, body: str, subject: str | None, sent_at: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"to": to}
+    if subject is not None:
+        record["subject"] = subject
+    record.update(body=body, sent_at=sent_at)
+    return record
 
 
 class FcmPushSender:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import httpx
 
-from ekesco_api.adapters.base import HTTP_TIMEOUT, append_json_line, post_json, timestamp
+from ekesco_api.adapters.base import (
+    HTTP_TIMEOUT,
+    append_json_line,
+    append_json_lines,
+    post_json,
+    timestamp,
+)
 from ekesco_api.config import ConfigError
 
 BACKENDS = ("file", "http")
@@ -28,6 +34,13 @@ class FileSmsSender:
 
     def send(self, *, to: str, body: str) -> None:
         append_json_line(self.path, {"to": to, "body": body, "sent_at": timestamp()})
+
+    def send_many(self, messages: Sequence[tuple[str, str]]) -> None:
+        """Send each `(to, body)`: the same lines as `send`, in one write."""
+        sent_at = timestamp()
+        append_json_lines(
+            self.path, [{"to": to, "body": body, "sent_at": sent_at} for to, body in messages]
+        )
 
 
 class HttpSmsSender:

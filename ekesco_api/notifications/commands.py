@@ -9,16 +9,26 @@ from contextlib import contextmanager
 from types import FrameType
 
 import click
+from flask import current_app
 
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
 from ekesco_api.notifications.service import get_senders
-from ekesco_api.notifications.worker import BATCH_SIZE, deliver_due, run_worker
+from ekesco_api.notifications.worker import (
+    BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    deliver_due,
+    run_worker,
+)
 
 
 @ekesco.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 500))
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, MAX_BATCH_SIZE),
+    help=f"Messages claimed at once [default: WORKER_BATCH_SIZE, else {BATCH_SIZE}].",
+)
 @click.option(
     "--idle-sleep",
     default=1.0,
@@ -26,8 +36,12 @@ from ekesco_api.notifications.worker import BATCH_SIZE, deliver_due, run_worker
     type=click.FloatRange(0.05, 60),
     help="Seconds to wait when nothing is due.",
 )
-def worker(once: bool, batch_size: int, idle_sleep: float) -> None:
+def worker(once: bool, batch_size: int | None, idle_sleep: float) -> None:
     """Deliver queued messages until SIGTERM or SIGINT (or once, with --once)."""
+    if batch_size is None:
+        batch_size = int(current_app.config.get("WORKER_BATCH_SIZE") or BATCH_SIZE)
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise click.UsageError(f"WORKER_BATCH_SIZE must be 1 to {MAX_BATCH_SIZE}")
     senders = get_senders()
     if once:
         report = deliver_due(db.session, senders=senders, batch_size=batch_size)

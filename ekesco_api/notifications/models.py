@@ -46,9 +46,12 @@ class Message(Base):
 
     __table_args__ = (
         # "What is due?" reads only unfinished rows; sent and failed ones, the bulk, stay out.
+        # In the claim's order (next_attempt_at, id), so a claim reads a batch's worth of
+        # entries instead of sorting every due row.
         Index(
             "ix_messages_due",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status IN ('queued', 'sending')"),
             sqlite_where=text("status IN ('queued', 'sending')"),
         ),

@@ -1,11 +1,16 @@
 """Delivering the outbox: claim due messages in batches, send them, record every outcome at once.
 
-A batch is claimed in its own committed transaction (status `sending`, a lease in
-`next_attempt_at`, a claim token), so several workers never hold the same row: PostgreSQL skips
-rows another worker has locked (FOR UPDATE SKIP LOCKED), SQLite's BEGIN IMMEDIATE serialises
-the claims. Sending happens outside any transaction; one executemany UPDATE then records the
-whole batch. A worker that dies mid-batch loses only its lease: when it runs out the rows are
-due again. Delivery is therefore at least once, never silently never.
+A batch is claimed by one UPDATE … RETURNING in its own committed transaction (status
+`sending`, a lease in `next_attempt_at`, a claim token), so several workers never hold the same
+row: on PostgreSQL the rows are picked by a sub-select with FOR UPDATE SKIP LOCKED, so a worker
+skips what another is claiming; SQLite's BEGIN IMMEDIATE serialises the claims. The same
+statement gives up on rows whose last allowed attempt died with its worker. Sending happens
+outside any transaction, a whole channel's share of the batch at once where the backend can
+(the outbox files: one write), and stops starting new sends before the lease could run out.
+Recording then costs one statement per outcome kind (sent, retry or failed, never tried), not
+one per message, and only touches rows whose claim still holds. A worker that dies mid-batch
+loses only its lease: when it runs out the rows are due again. Delivery is therefore at least
+once, never silently never.
 """
 
 from __future__ import annotations
@@ -15,13 +20,26 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Table,
+    any_,
+    bindparam,
+    case,
+    literal,
+    null,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, scoped_session
 
-from ekesco_api.adapters.base import DeliveryError, PermanentDeliveryError
+from ekesco_api.adapters.base import BatchDeliveryError, DeliveryError, PermanentDeliveryError
 from ekesco_api.adapters.email import EmailSender, email_sender_from_config
 from ekesco_api.adapters.push import PushSender, push_sender_from_config
 from ekesco_api.adapters.sms import SmsSender, sms_sender_from_config
@@ -45,13 +63,30 @@ BACKOFF = (
     dt.timedelta(hours=4),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-BATCH_SIZE = 20
-# Longer than a batch can take with every gateway at its timeout (20 x ~15 s).
+# Per claim; WORKER_BATCH_SIZE and the worker command's --batch-size override it.
+BATCH_SIZE = 500
+MAX_BATCH_SIZE = 5000  # the ids of a batch go into one IN (...) list
 LEASE = dt.timedelta(minutes=10)
+# No send starts later than this before the lease ends: a slow gateway (SMTP: connect, STARTTLS,
+# login and send, 15 s each) must finish while the claim is still ours. What is left of the
+# batch goes back to the queue, its attempt not counted.
+SEND_MARGIN = dt.timedelta(minutes=2)
 ERROR_LENGTH = 200
+GAVE_UP = "the worker stopped during the last attempt"
 
 # What callers hold: a Session, or Flask-SQLAlchemy's scoped `db.session`.
 AnySession = Session | scoped_session[Any]
+
+
+class Claimed(NamedTuple):
+    """A message this worker holds the lease on: what it needs to send it, nothing more."""
+
+    id: int
+    channel: str
+    recipient: str
+    subject: str | None
+    body: str
+    attempts: int  # including the one being made now
 
 
 @dataclass(frozen=True)
@@ -72,6 +107,26 @@ class Senders:
         else:
             raise PermanentDeliveryError(f"unknown channel {message.channel!r}")
 
+    def batch_sender(self, channel: str) -> Callable[[Sequence[Claimed]], None] | None:
+        """One call sending many messages of `channel`, when its backend has `send_many`.
+
+        It raises `BatchDeliveryError` naming how many went out before a failure; any other
+        exception means none did.
+        """
+        if channel == "sms":
+            sms = getattr(self.sms, "send_many", None)
+            if sms is not None:
+                return lambda batch: sms([(m.recipient, m.body) for m in batch])
+        elif channel == "email":
+            email = getattr(self.email, "send_many", None)
+            if email is not None:
+                return lambda batch: email([(m.recipient, m.subject or "", m.body) for m in batch])
+        elif channel == "push":
+            push = getattr(self.push, "send_many", None)
+            if push is not None:
+                return lambda batch: push([(m.recipient, m.body, m.subject) for m in batch])
+        return None
+
 
 def senders_from_config(config: Mapping[str, Any]) -> Senders:
     """The senders SMS_BACKEND, EMAIL_BACKEND and PUSH_BACKEND name (ConfigError otherwise)."""
@@ -80,18 +135,6 @@ def senders_from_config(config: Mapping[str, Any]) -> Senders:
         email=email_sender_from_config(config),
         push=push_sender_from_config(config),
     )
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A message this worker holds the lease on: what it needs to send it, nothing more."""
-
-    id: int
-    channel: str
-    recipient: str
-    subject: str | None
-    body: str
-    attempts: int  # including the one being made now
 
 
 @dataclass
@@ -113,6 +156,18 @@ class DeliveryReport:
 
     def summary(self) -> str:
         return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+
+
+@dataclass
+class Outcomes:
+    """What became of a claimed batch, grouped the way it is written back."""
+
+    sent: list[int] = field(default_factory=list)
+    sent_at: dt.datetime | None = None
+    # One row per message to retry or failed for good: m_id, m_status, m_next, m_error.
+    unsent: list[dict[str, Any]] = field(default_factory=list)
+    # Never tried (the lease was running out): back to the queue, the attempt not counted.
+    released: list[int] = field(default_factory=list)
 
 
 def retry_delay(attempts: int) -> dt.timedelta | None:
@@ -139,15 +194,16 @@ def claim_batch(
     """Take up to `limit` due messages for this worker and commit the claim before sending.
 
     Due means queued and past `next_attempt_at`, or claimed by a worker whose lease ran out.
-    Each claim counts as an attempt, so a message that crashes every worker still runs out.
+    Each claim counts as an attempt, so a message that crashes every worker still runs out:
+    a due row whose last allowed attempt was claimed already is marked failed instead.
     """
     token = uuid.uuid4().hex
     messages = _table().c
-    _give_up_abandoned(session, now=now)
     is_due = (
         messages.status.in_((STATUS_QUEUED, STATUS_SENDING)),
         messages.next_attempt_at <= now,
     )
+    # Matches ix_messages_due (same predicate, same order), so this reads `limit` index entries.
     due = (
         select(messages.id)
         .where(*is_due)
@@ -157,60 +213,56 @@ def claim_batch(
     )
     if ids is not None:
         due = due.where(messages.id.in_(ids))
-    while True:
-        candidates = list(session.execute(due).scalars())
-        if not candidates:
-            session.commit()
-            return token, []
-        # Due is checked again: should the row lock be missing (a database without SKIP
-        # LOCKED), a row another worker claimed meanwhile no longer matches and stays theirs.
-        session.execute(
-            update(_table())
-            .where(messages.id.in_(candidates), *is_due)
-            .values(
-                status=STATUS_SENDING,
-                claim_token=token,
-                attempts=messages.attempts + 1,
-                next_attempt_at=now + lease,
-            )
-        )
-        rows = session.execute(
-            select(
-                messages.id,
-                messages.channel,
-                messages.recipient,
-                messages.subject,
-                messages.body,
-                messages.attempts,
-            )
-            .where(messages.id.in_(candidates), messages.claim_token == token)
-            .order_by(messages.id)
-        ).all()
-        if rows:
-            session.commit()
-            return token, [Claimed(*row) for row in rows]
-        # All taken by others since we looked; those are no longer due, so look again.
-
-
-def _give_up_abandoned(session: AnySession, *, now: dt.datetime) -> None:
-    """Rows whose last allowed attempt died with its worker: failed, not claimed forever."""
-    messages = _table().c
-    session.execute(
+    # Materialised, so it runs once: as a plain IN (sub-select) PostgreSQL may run it again
+    # for each row (a nested loop), and each run finds the next rows, claiming past `limit`.
+    picked = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    abandoned = (messages.status == STATUS_SENDING) & (messages.attempts >= MAX_ATTEMPTS)
+    # One statement: the rows it picks are ours until it commits (locked on PostgreSQL, the
+    # database locked on SQLite), so the update need not check again that they are due.
+    claim = (
         update(_table())
-        .where(
-            messages.status == STATUS_SENDING,
-            messages.next_attempt_at <= now,
-            messages.attempts >= MAX_ATTEMPTS,
-        )
+        .where(messages.id.in_(select(picked.c.id)))
         .values(
-            status=STATUS_FAILED,
-            claim_token=None,
-            last_error="the worker stopped during the last attempt",
+            status=case((abandoned, STATUS_FAILED), else_=STATUS_SENDING),
+            claim_token=case((abandoned, null()), else_=literal(token)),
+            attempts=case((abandoned, messages.attempts), else_=messages.attempts + 1),
+            next_attempt_at=case(
+                (abandoned, messages.next_attempt_at),
+                else_=literal(now + lease, UtcDateTime()),
+            ),
+            last_error=case((abandoned, literal(GAVE_UP)), else_=messages.last_error),
+        )
+        .returning(
+            messages.id,
+            messages.channel,
+            messages.recipient,
+            messages.subject,
+            messages.body,
+            messages.attempts,
+            messages.status,
         )
     )
+    postgresql = session.get_bind(mapper=Message).dialect.name == "postgresql"
+    while True:
+        if postgresql:
+            # Right after a fan-out the statistics still say few rows are due, and the planner
+            # would fetch and sort all 100,000 of them for every batch instead of reading the
+            # first `limit` entries of ix_messages_due in order. For this transaction only.
+            session.execute(text("SET LOCAL enable_sort = off"))
+        rows = session.execute(claim).all()
+        session.commit()
+        claimed = [
+            Claimed(id_, channel, recipient, subject, body, attempts)
+            for id_, channel, recipient, subject, body, attempts, status in rows
+            if status == STATUS_SENDING
+        ]
+        if claimed or not rows:
+            claimed.sort(key=lambda message: message.id)
+            return token, claimed
+        # Only rows given up on: there may be more due behind them.
 
 
-def _short_error(exc: Exception) -> str:
+def _short_error(exc: BaseException) -> str:
     # Our adapters word their errors without secrets; anything else may carry a URL or a
     # server reply, so only its type is kept (the log has the rest).
     text = str(exc) if isinstance(exc, DeliveryError) else type(exc).__name__
@@ -218,72 +270,139 @@ def _short_error(exc: Exception) -> str:
 
 
 def send_batch(
-    claimed: Sequence[Claimed], *, senders: Senders, clock: Callable[[], dt.datetime] = utcnow
-) -> tuple[list[dict[str, Any]], DeliveryReport]:
-    """Send each claimed message; return the row updates and the tally. Never raises."""
-    outcomes: list[dict[str, Any]] = []
-    report = DeliveryReport()
+    claimed: Sequence[Claimed],
+    *,
+    senders: Senders,
+    clock: Callable[[], dt.datetime] = utcnow,
+    deadline: dt.datetime | None = None,
+) -> tuple[Outcomes, DeliveryReport]:
+    """Send each claimed message; return what became of each and the tally. Never raises.
+
+    Nothing starts after `deadline` (the lease is about to run out): those messages are
+    released unsent.
+    """
+    by_channel: dict[str, list[Claimed]] = {}
     for message in claimed:
-        error: str | None = None
-        status = STATUS_SENT
-        next_attempt_at = None
-        try:
-            senders.send(message)
-        except PermanentDeliveryError as exc:
-            status, error = STATUS_FAILED, _short_error(exc)
-            log.warning(
-                "message %s (%s) cannot be delivered: %s", message.id, message.channel, error
-            )
-        except Exception as exc:
-            error = _short_error(exc)
-            log.warning(
-                "message %s (%s) attempt %s failed: %s",
-                message.id,
-                message.channel,
-                message.attempts,
-                error,
-                exc_info=not isinstance(exc, DeliveryError),  # a bug, not a gateway: show where
-            )
-            delay = retry_delay(message.attempts)
-            status = STATUS_FAILED if delay is None else STATUS_QUEUED
-            if delay is not None:
-                next_attempt_at = clock() + delay
-        now = clock()
-        outcomes.append(
-            {
-                "m_id": message.id,
-                "m_status": status,
-                "m_next": next_attempt_at or now,
-                "m_error": error,
-                "m_sent_at": now if status == STATUS_SENT else None,
-            }
-        )
-        if status == STATUS_SENT:
-            report.sent += 1
-        elif status == STATUS_QUEUED:
-            report.retrying += 1
-        else:
-            report.failed += 1
+        by_channel.setdefault(message.channel, []).append(message)
+    outcomes = Outcomes()
+    report = DeliveryReport()
+    for channel, batch in by_channel.items():
+        send_many = senders.batch_sender(channel)
+        if send_many is not None:
+            if deadline is not None and clock() >= deadline:
+                outcomes.released.extend(message.id for message in batch)
+                continue
+            try:
+                send_many(batch)
+            except BatchDeliveryError as exc:
+                done = batch[: exc.delivered]
+                outcomes.sent.extend(message.id for message in done)
+                report.sent += len(done)
+                for message in batch[exc.delivered :]:
+                    _failed(message, exc, outcomes, report, clock)
+            except Exception as exc:
+                for message in batch:
+                    _failed(message, exc, outcomes, report, clock)
+            else:
+                outcomes.sent.extend(message.id for message in batch)
+                report.sent += len(batch)
+            continue
+        for message in batch:
+            if deadline is not None and clock() >= deadline:
+                outcomes.released.append(message.id)
+                continue
+            try:
+                senders.send(message)
+            except Exception as exc:
+                _failed(message, exc, outcomes, report, clock)
+            else:
+                outcomes.sent.append(message.id)
+                report.sent += 1
+    outcomes.sent_at = clock()
     return outcomes, report
 
 
-def record_outcomes(session: AnySession, *, token: str, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Write a batch's outcomes in one executemany UPDATE, only where our claim still holds."""
-    if not outcomes:
-        return
-    messages = _table().c
-    statement = (
-        update(_table())
-        .where(messages.id == bindparam("m_id"), messages.claim_token == bindparam("m_token"))
-        .values(
-            status=bindparam("m_status"),
-            next_attempt_at=bindparam("m_next", type_=UtcDateTime()),
-            last_error=bindparam("m_error"),
-            sent_at=bindparam("m_sent_at", type_=UtcDateTime()),
-            claim_token=None,
+def _failed(
+    message: Claimed,
+    exc: Exception,
+    outcomes: Outcomes,
+    report: DeliveryReport,
+    clock: Callable[[], dt.datetime],
+) -> None:
+    error = _short_error(exc)
+    now = clock()
+    if isinstance(exc, PermanentDeliveryError):
+        log.warning("message %s (%s) cannot be delivered: %s", message.id, message.channel, error)
+        status, next_attempt_at = STATUS_FAILED, now
+    else:
+        log.warning(
+            "message %s (%s) attempt %s failed: %s",
+            message.id,
+            message.channel,
+            message.attempts,
+            error,
+            exc_info=not isinstance(exc, DeliveryError),  # a bug, not a gateway: show where
         )
+        delay = retry_delay(message.attempts)
+        status = STATUS_FAILED if delay is None else STATUS_QUEUED
+        next_attempt_at = now if delay is None else now + delay
+    outcomes.unsent.append(
+        {"m_id": message.id, "m_status": status, "m_next": next_attempt_at, "m_error": error}
     )
-    session.execute(statement, [{**outcome, "m_token": token} for outcome in outcomes])
+    if status == STATUS_QUEUED:
+        report.retrying += 1
+    else:
+        report.failed += 1
+
+
+def _id_in(session: AnySession, ids: Sequence[int]) -> ColumnElement[bool]:
+    column = _table().c.id
+    if session.get_bind(mapper=Message).dialect.name == "postgresql":
+        # One array parameter: the statement text stays the same, however many ids.
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def record_outcomes(session: AnySession, *, token: str, outcomes: Outcomes) -> None:
+    """Write a batch's outcomes, one statement per kind, only where our claim still holds."""
+    messages = _table().c
+    ours = messages.claim_token == token
+    if outcomes.sent:
+        at = outcomes.sent_at or utcnow()
+        session.execute(
+            update(_table())
+            .where(_id_in(session, outcomes.sent), ours)
+            .values(
+                status=STATUS_SENT,
+                sent_at=at,
+                next_attempt_at=at,
+                last_error=None,
+                claim_token=None,
+            )
+        )
+    if outcomes.unsent:
+        session.execute(
+            update(_table())
+            .where(messages.id == bindparam("m_id"), ours)
+            .values(
+                status=bindparam("m_status"),
+                next_attempt_at=bindparam("m_next", type_=UtcDateTime()),
+                last_error=bindparam("m_error"),
+                claim_token=None,
+            ),
+            outcomes.unsent,
+        )
+    if outcomes.released:
+        session.execute(
+            update(_table())
+            .where(_id_in(session, outcomes.released), ours)
+            .values(
+                status=STATUS_QUEUED,
+                attempts=messages.attempts - 1,
+                next_attempt_at=outcomes.sent_at or utcnow(),
+                claim_token=None,
+            )
+        )
     session.commit()
 
 
@@ -303,14 +422,20 @@ def deliver_due(
     """
     report = DeliveryReport()
     touched: set[int] = set()
+    margin = min(SEND_MARGIN, lease / 5)
     while True:
-        token, claimed = claim_batch(session, now=clock(), limit=batch_size, lease=lease, ids=ids)
+        now = clock()
+        token, claimed = claim_batch(session, now=now, limit=batch_size, lease=lease, ids=ids)
         if not claimed:
             break
-        outcomes, batch_report = send_batch(claimed, senders=senders, clock=clock)
+        outcomes, batch_report = send_batch(
+            claimed, senders=senders, clock=clock, deadline=now + lease - margin
+        )
         record_outcomes(session, token=token, outcomes=outcomes)
         report.add(batch_report)
         touched.update(message.id for message in claimed)
+        if outcomes.released:
+            break  # sending is slower than the lease allows; the next run starts afresh
     _expire_loaded(session, touched)
     return report
 

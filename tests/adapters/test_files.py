@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from pathlib import Path
 
+import pytest
+
+from ekesco_api.adapters.base import BatchDeliveryError, DeliveryError
 from ekesco_api.adapters.email import FileEmailSender
 from ekesco_api.adapters.push import FilePushSender
 from ekesco_api.adapters.sms import FileSmsSender
@@ -82,3 +86,57 @@ def test_concurrent_writers_never_interleave_lines(tmp_path: Path) -> None:
     assert len(records) == 300
     assert {r["to"] for r in records} == {f"{n}-{i}" for n in range(6) for i in range(50)}
     assert all(r["body"] == body for r in records)
+
+
+def test_send_many_writes_the_lines_send_writes_in_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ekesco_api.adapters import base, email, push, sms
+
+    for module in (sms, email, push):
+        monkeypatch.setattr(module, "timestamp", lambda: "2026-11-24T10:00:00Z")
+    one, many = tmp_path / "one", tmp_path / "many"
+    sms_items = [("+38344123456", "Kodi juaj për eKesco: 482913"), ("+38349000000", "two\nlines")]
+    email_items = [("drita@example.com", "Fjalëkalimi", "Përshëndetje"), ("b@example.com", "", "x")]
+    push_items = [("tok-1", "Nesër 10:00–12:00", "Ndërprerje"), ("tok-2", "Fatura e re", None)]
+    for to, body in sms_items:
+        FileSmsSender(one / "sms.jsonl").send(to=to, body=body)
+    for to, subject, body in email_items:
+        FileEmailSender(one / "email.jsonl").send(to=to, subject=subject, body=body)
+    for to, body, subject in push_items:
+        FilePushSender(one / "push.jsonl").send(to=to, body=body, subject=subject)
+
+    writes = 0
+    real_write = os.write
+
+    def counting_write(fd: int, data: bytes) -> int:
+        nonlocal writes
+        writes += 1
+        return real_write(fd, data)
+
+    monkeypatch.setattr(base.os, "write", counting_write)
+    FileSmsSender(many / "sms.jsonl").send_many(sms_items)
+    FileEmailSender(many / "email.jsonl").send_many(email_items)
+    FilePushSender(many / "push.jsonl").send_many(push_items)
+    FileSmsSender(many / "sms.jsonl").send_many([])  # nothing to write: no write at all
+
+    assert writes == 3
+    for name in ("sms.jsonl", "email.jsonl", "push.jsonl"):
+        assert (many / name).read_bytes() == (one / name).read_bytes()
+    assert len(lines(many / "push.jsonl")) == 2
+
+
+def test_send_many_says_how_many_lines_a_short_write_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ekesco_api.adapters import base
+
+    real_write = os.write
+    monkeypatch.setattr(base.os, "write", lambda fd, data: real_write(fd, data[:-3]))
+    path = tmp_path / "sms.jsonl"
+    with pytest.raises(BatchDeliveryError, match=r"short write to sms\.jsonl") as caught:
+        FileSmsSender(path).send_many([("a", "1"), ("b", "2"), ("c", "3")])
+    assert caught.value.delivered == 2
+    with pytest.raises(DeliveryError, match="short write") as single:
+        FileSmsSender(path).send(to="d", body="4")
+    assert not isinstance(single.value, BatchDeliveryError)  # one message: nothing went out

@@ -19,8 +19,10 @@ from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.service import get_senders, queue_message
 from ekesco_api.notifications.worker import (
     BACKOFF,
+    GAVE_UP,
     LEASE,
     MAX_ATTEMPTS,
+    Outcomes,
     Senders,
     claim_batch,
     deliver_due,
@@ -133,8 +135,10 @@ def test_a_dead_workers_claim_is_taken_over_after_its_lease(
 
     # The first worker wakes up and reports a failure: its claim is gone, the row stays sent.
     outcome = {"m_id": message.id, "m_status": "failed", "m_next": now, "m_error": "late"}
-    record_outcomes(db.session, token=token, outcomes=[{**outcome, "m_sent_at": None}])
-    assert fresh(message).status == "sent"
+    record_outcomes(db.session, token=token, outcomes=Outcomes(unsent=[outcome]))
+    record_outcomes(db.session, token=token, outcomes=Outcomes(released=[message.id]))
+    message = fresh(message)
+    assert (message.status, message.attempts, message.last_error) == ("sent", 2, None)
 
 
 def test_a_last_attempt_that_died_with_its_worker_ends_failed(
@@ -154,38 +158,174 @@ def test_a_last_attempt_that_died_with_its_worker_ends_failed(
 
 
 @pytest.fixture
-def updates() -> Iterator[list[tuple[str, bool]]]:
+def statements() -> Iterator[list[tuple[str, bool]]]:
+    """Every statement sent to the database on the messages table: (SQL, executemany)."""
     seen: list[tuple[str, bool]] = []
 
     def record(
         conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
-        if statement.lstrip().upper().startswith("UPDATE MESSAGES"):
-            seen.append((statement, many))
+        if "messages" in statement.lower():
+            seen.append((" ".join(statement.split()), many))
 
     event.listen(db.engine, "before_cursor_execute", record)
     yield seen
     event.remove(db.engine, "before_cursor_execute", record)
 
 
-@pytest.mark.parametrize("n", [3, 12])
-def test_a_batch_costs_the_same_few_updates_however_large(
+def claims(statements: list[tuple[str, bool]]) -> list[str]:
+    return [sql for sql, _many in statements if "RETURNING" in sql.upper()]
+
+
+def records(statements: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    return [(sql, many) for sql, many in statements if "RETURNING" not in sql.upper()]
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_a_batch_costs_one_claim_and_one_record_however_large(
     senders: Senders,
     outbox: Any,
-    updates: list[tuple[str, bool]],
+    statements: list[tuple[str, bool]],
     n: int,
     process_dies_after_commit: None,
 ) -> None:
     queue(n)
-    report = deliver_due(db.session, senders=senders, batch_size=20)
+    statements.clear()
+    report = deliver_due(db.session, senders=senders, batch_size=50)
 
     assert report.sent == n
     assert len(outbox.sms) == n
-    # Besides giving up on abandoned rows: claim the batch, record every outcome at once.
-    per_batch = [(sql, many) for sql, many in updates if "attempts >=" not in sql]
-    assert len(per_batch) == 2
-    assert "attempts=(messages.attempts + " in per_batch[0][0]
-    assert per_batch[1][1] is True  # one executemany
+    # The batch's claim (which also gives up on abandoned rows), then the one that finds
+    # nothing left; every outcome in a single set-based UPDATE, no executemany.
+    claim, _empty = claims(statements)
+    assert claim.startswith("WITH due AS") and ") UPDATE messages SET" in claim
+    assert "attempts >=" in claim and "ORDER BY messages.next_attempt_at, messages.id" in claim
+    if db.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE SKIP LOCKED" in claim
+    ((record, many),) = records(statements)
+    assert not many
+    assert record.upper().startswith("UPDATE MESSAGES SET STATUS=")
+    assert len(statements) == 3
+
+
+@pytest.mark.usefixtures("process_dies_after_commit")
+def test_outcomes_are_written_one_statement_per_kind(
+    flaky_sms: FlakySms, outbox: Any, statements: list[tuple[str, bool]]
+) -> None:
+    failing = queue(3)  # the SMS gateway is down
+    sent = queue(2, channel="email", to="a@example.com", subject="Fatura")
+    statements.clear()
+    report = deliver_due(db.session, senders=get_senders())
+
+    assert (report.sent, report.retrying) == (2, 3)
+    assert len(claims(statements)) == 2
+    # The sent ones set-based, then the retries (each its own time and error) in one executemany.
+    assert [many for _sql, many in records(statements)] == [False, True]
+    assert {(fresh(m).status, m.attempts, m.last_error) for m in sent} == {("sent", 1, None)}
+    assert {(fresh(m).status, m.attempts) for m in failing} == {("queued", 1)}
+    assert {m.last_error for m in failing} == {"SMS gateway answered HTTP 503"}
+
+
+def test_each_channel_goes_to_its_file_in_one_write(
+    senders: Senders, outbox: Any, process_dies_after_commit: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ekesco_api.adapters import base
+
+    queue(30)
+    queue(5, channel="email", to="a@example.com", subject="Fatura")
+    queue(5, channel="push", to="tok-1", subject="Ndërprerje")
+    queue(5, channel="push", to="tok-2")
+    writes: list[int] = []
+    real_write = os.write
+
+    def counting_write(fd: int, data: bytes) -> int:
+        writes.append(data.count(b"\n"))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(base.os, "write", counting_write)
+    assert deliver_due(db.session, senders=senders, batch_size=100).sent == 45
+    assert sorted(writes) == [5, 10, 30]
+    assert len(outbox.sms) == 30 and len(outbox.email) == 5
+
+
+def test_a_short_write_marks_what_made_it_sent_and_retries_the_rest(
+    senders: Senders, outbox: Any, process_dies_after_commit: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ekesco_api.adapters import base
+
+    messages = queue(4)
+    real_write = os.write
+
+    def disk_full_after_two_lines(fd: int, data: bytes) -> int:
+        lines = data.splitlines(keepends=True)
+        return real_write(fd, b"".join(lines[:2]) + lines[2][:5])
+
+    monkeypatch.setattr(base.os, "write", disk_full_after_two_lines)
+    report = deliver_due(db.session, senders=senders)
+
+    assert (report.sent, report.retrying) == (2, 2)
+    statuses = [fresh(m).status for m in messages]
+    assert statuses == ["sent", "sent", "queued", "queued"]
+    assert fresh(messages[2]).last_error.startswith("short write to sms.jsonl")
+
+
+def test_sends_stop_before_the_lease_runs_out_and_the_rest_goes_back(
+    flaky_sms: FlakySms, outbox: Any, process_dies_after_commit: None
+) -> None:
+    flaky_sms.error = None  # a gateway that sends one by one, slowly
+    messages = queue(3)
+    now = utcnow()
+    late = now + LEASE
+    times = iter([now, now])  # the claim, the first send; then the lease is nearly over
+
+    report = deliver_due(db.session, senders=get_senders(), clock=lambda: next(times, late))
+
+    assert (report.sent, report.total) == (1, 1)
+    assert len(outbox.sms) == 1
+    first, *rest = (fresh(m) for m in messages)
+    assert (first.status, first.attempts) == ("sent", 1)
+    # Never tried: queued again at once, the attempt not counted, no claim left on them.
+    assert {(m.status, m.attempts, m.claim_token) for m in rest} == {("queued", 0, None)}
+    assert all(m.next_attempt_at == late for m in rest)
+    assert deliver_due(db.session, senders=get_senders(), clock=lambda: late).sent == 2
+    assert len(outbox.sms) == 3
+
+
+def test_rows_given_up_on_do_not_hold_back_those_due_behind_them(
+    senders: Senders, outbox: Any, process_dies_after_commit: None
+) -> None:
+    abandoned, waiting = queue(2)
+    abandoned.attempts = MAX_ATTEMPTS - 1
+    now = utcnow()
+    waiting.next_attempt_at = now + LEASE + dt.timedelta(milliseconds=500)
+    db.session.commit()
+    claim_batch(db.session, now=now)  # the abandoned row's last attempt; the worker dies
+
+    later = now + LEASE + dt.timedelta(seconds=1)
+    report = deliver_due(db.session, senders=senders, batch_size=1, clock=lambda: later)
+
+    assert (report.sent, report.failed) == (1, 0)
+    assert (fresh(abandoned).status, fresh(abandoned).last_error) == ("failed", GAVE_UP)
+    assert fresh(waiting).status == "sent"
+    assert [m["to"] for m in outbox.sms] == [waiting.recipient]
+
+
+@pytest.mark.usefixtures("process_dies_after_commit")
+def test_the_command_takes_its_batch_size_from_the_option_or_the_config(
+    app: Any, runner: Any, outbox: Any, statements: list[tuple[str, bool]]
+) -> None:
+    queue(5)
+    app.config["WORKER_BATCH_SIZE"] = 2
+    statements.clear()
+    result = runner.invoke(args=["ekesco", "worker", "--once"])
+    assert result.output == "Messages: 5 sent, 0 to retry, 0 failed.\n"
+    assert len(claims(statements)) == 4  # 2 + 2 + 1, then nothing
+
+    queue(5)
+    statements.clear()
+    result = runner.invoke(args=["ekesco", "worker", "--once", "--batch-size", "5"])
+    assert result.output == "Messages: 5 sent, 0 to retry, 0 failed.\n"
+    assert len(claims(statements)) == 2
 
 
 def test_messages_go_in_batches_until_none_is_due(
