@@ -8,7 +8,8 @@ generates the accounts set-based: every one in one neighbourhood, every one subs
 so the announcement writes 100,000 inbox notifications and 100,000 outbox messages. Measures:
 1. the time to commit the announcement (`create_outage`: checks, fan-out, commit);
 2. one worker process (`deliver_due` with the file backends) delivering every message;
-3. the same messages queued again and delivered by two worker processes at once;
+3. the same messages queued again (and vacuumed) and delivered by one worker, then by two
+   worker processes at once;
 and after each run checks in SQL that every expected message was sent exactly once, and in the
 SMS file that each phone got exactly one line. Targets (issue 5): announcement < 2 s; one
 worker >= 20,000 messages/s; two >= 1.4x one.
@@ -53,6 +54,11 @@ def _config(url: str, files: Path) -> dict[str, Any]:
     }
 
 
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 min): the figures mean little without them."""
+    return "load " + " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def _generate(app: Any, accounts: int) -> int:
     """The area tree and `accounts` active accounts in one neighbourhood, all wanting SMS."""
     from ekesco_api.extensions import db
@@ -60,7 +66,7 @@ def _generate(app: Any, accounts: int) -> int:
 
     password = hash_password("Benchmark-Password-2026")
     with app.app_context(), db.engine.begin() as conn:
-        ids = {}
+        ids: dict[str, Any] = {}
         parent = None
         for level, name in (("city", "Bench City"), ("locality", "Bench"), ("neighbourhood", "B1")):
             key = "/".join(filter(None, [ids.get("path"), name.casefold()]))
@@ -249,13 +255,20 @@ def main() -> int:
             city_id = _generate(app, args.accounts)
             print(f"generated {args.accounts} accounts in {time.perf_counter() - began:.1f} s")
 
+            load = _load()
             announce_s, outage_id = _announce(app, city_id)
-            print(f"announcement committed in {announce_s:.3f} s (target < {TARGET_ANNOUNCE_S} s)")
+            print(
+                f"announcement committed in {announce_s:.3f} s (target < {TARGET_ANNOUNCE_S} s)"
+                f" [{load}]"
+            )
             ok &= announce_s < TARGET_ANNOUNCE_S
 
-            rates = {}
-            for workers in (1, 2):
-                if workers == 2:  # the same messages, queued again, for a fair comparison
+            rates: dict[tuple[str, int], float] = {}
+            # First right after the announcement, as in production (fresh rows, statistics
+            # that know nothing of them); then the same messages queued again and vacuumed,
+            # by one worker and by two, so that those two runs start from the same state.
+            for run, workers in (("fresh", 1), ("requeued", 1), ("requeued", 2)):
+                if run == "requeued":
                     (files / "sms.jsonl").unlink(missing_ok=True)
                     with engine.begin() as conn:
                         conn.execute(
@@ -266,21 +279,24 @@ def main() -> int:
                         )
                     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                         c.execute(text("VACUUM ANALYZE messages"))
+                load = _load()
                 elapsed, sent = _deliver(url, files, args.batch_size, workers)
                 busy = max(elapsed, 1e-9)
-                rates[workers] = sum(sent) / busy
+                rates[run, workers] = sum(sent) / busy
                 check = _check(engine, outage_id, files, args.accounts)
                 print(
-                    f"{workers} worker(s): {sum(sent)} messages ({sent}) in {busy:.2f} s"
-                    f" = {rates[workers]:,.0f} msg/s; check: {check}"
+                    f"{workers} worker(s), {run}: {sum(sent)} messages ({sent}) in {busy:.2f} s"
+                    f" = {rates[run, workers]:,.0f} msg/s [{load}]; check: {check}"
                 )
                 ok &= bool(check["ok"])
-            speedup = rates[2] / rates[1]
+            one, two = rates["requeued", 1], rates["requeued", 2]
+            speedup = two / one
             print(
-                f"one worker {rates[1]:,.0f} msg/s (target >= {TARGET_ONE_WORKER:,});"
-                f" two {rates[2]:,.0f} msg/s = {speedup:.2f}x (target >= {TARGET_SPEEDUP}x)"
+                f"one worker {rates['fresh', 1]:,.0f} msg/s fresh, {one:,.0f} requeued"
+                f" (target >= {TARGET_ONE_WORKER:,}); two {two:,.0f} msg/s = {speedup:.2f}x"
+                f" (target >= {TARGET_SPEEDUP}x)"
             )
-            ok &= rates[1] >= TARGET_ONE_WORKER and speedup >= TARGET_SPEEDUP
+            ok &= min(rates["fresh", 1], one) >= TARGET_ONE_WORKER and speedup >= TARGET_SPEEDUP
     finally:
         engine.dispose()
         with server.connect() as conn:

@@ -130,6 +130,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SMS_FILE": env.get("SMS_FILE", str(INSTANCE_DIR / "sms.jsonl")),
         "EMAIL_FILE": env.get("EMAIL_FILE", str(INSTANCE_DIR / "email.jsonl")),
         "PUSH_FILE": env.get("PUSH_FILE", str(INSTANCE_DIR / "push.jsonl")),
+        # Messages the worker claims at once (`ekesco worker --batch-size` overrides it).
+        "WORKER_BATCH_SIZE": _int(env, "WORKER_BATCH_SIZE", 500),
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN", ""),
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),

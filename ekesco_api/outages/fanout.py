@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
     exists,
@@ -113,8 +112,12 @@ def outage_area_ids(session: Session, outage_id: int) -> list[int]:
     )
 
 
-def affected_accounts(session: Session, outage_id: int) -> Select[Any]:
-    """SELECT of the ids of active accounts an outage concerns (see the module docstring)."""
+def affected(session: Session, outage_id: int) -> ColumnElement[bool]:
+    """The condition on `accounts` that the active accounts an outage concerns meet.
+
+    A condition rather than a SELECT of ids, so the fan-out's INSERT … SELECT FROM accounts
+    reads accounts once: `accounts.id IN (SELECT ids)` would join a second copy of the table.
+    """
     named = outage_area_ids(session, outage_id)
     covered = descendants_and_self(session, named)
     followed = covered | ancestors_and_self(session, named)
@@ -132,7 +135,7 @@ def affected_accounts(session: Session, outage_id: int) -> Select[Any]:
         AreaSubscription.area_id.in_(followed)
     )
     ids = union(by_supply_point, by_meter, by_subscription).subquery()
-    return select(Account.id).where(Account.id.in_(select(ids.c[0])), _active())
+    return and_(Account.id.in_(select(ids.c[0])), _active())
 
 
 def meter_area_ids(session: Session, account_id: int) -> set[int]:
@@ -243,13 +246,14 @@ def _per_language(variants: dict[str, str]) -> ColumnElement[str]:
 def _queue_outbox(
     session: Session,
     *,
-    recipients: Select[Any],
+    recipients: ColumnElement[bool],
     text: Text,
     kind: str,
     now: dt.datetime,
     channels: Iterable[str] = ("push", "sms", "email"),
 ) -> None:
-    """One outbox message per chosen channel (per device for push) of each recipient."""
+    """One outbox message per chosen channel (per device for push) of each account that meets
+    `recipients`."""
     at = literal(now, UtcDateTime())
     title, body = _per_language(text.title), _per_language(text.body)
     columns = [
@@ -267,7 +271,7 @@ def _queue_outbox(
     base = (
         select(Account.id)
         .join(NotificationChannels, NotificationChannels.account_id == Account.id)
-        .where(Account.id.in_(recipients.scalar_subquery()))
+        .where(recipients)
     )
     common = (literal(kind), literal(STATUS_QUEUED), literal(0), at, at)
 
@@ -317,7 +321,7 @@ def fan_out(
     """
     session.flush()
     text = render(outage, kind, previous_start=previous_start)
-    recipients = affected_accounts(session, outage.id)
+    recipients = affected(session, outage.id)
     at = literal(now, UtcDateTime())
     inbox = select(
         Account.id,
@@ -326,7 +330,7 @@ def fan_out(
         _per_language(text.body),
         literal(outage.id),
         at,
-    ).where(Account.id.in_(recipients.scalar_subquery()))
+    ).where(recipients)
     session.execute(
         insert(Notification).from_select(
             [
@@ -404,7 +408,7 @@ def _remind(session: Session, *, outage: Outage, now: dt.datetime) -> int:
         select(Account.id)
         .join(NotificationChannels, NotificationChannels.account_id == Account.id)
         .where(
-            Account.id.in_(affected_accounts(session, outage.id).scalar_subquery()),
+            affected(session, outage.id),
             or_(
                 NotificationChannels.sms.is_(True),
                 and_(NotificationChannels.push.is_(True), has_device),
@@ -439,7 +443,7 @@ def _remind(session: Session, *, outage: Outage, now: dt.datetime) -> int:
     if count:
         _queue_outbox(
             session,
-            recipients=mine,
+            recipients=Account.id.in_(mine.scalar_subquery()),
             text=render(outage, KIND_REMINDER),
             kind=KIND_REMINDER,
             now=now,
