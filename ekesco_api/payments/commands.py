@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -11,6 +13,7 @@ import click
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
 from ekesco_api.payments import service as payment_service
+from ekesco_api.types import utcnow
 
 
 @ekesco.command("export-payments")
@@ -39,10 +42,34 @@ def export_payments(day: dt.datetime, out: Path | None) -> None:
 
 
 @ekesco.command("expire-payments")
-def expire_payments() -> None:
-    """Mark payments pending for more than 30 minutes as expired (run every few minutes)."""
-    count = payment_service.expire_payments(db.session())
-    click.echo(f"Expired {count} payments.")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Keep running: expire (and purge day-old Idempotency-Keys) every this many seconds, "
+    "until SIGTERM or Ctrl-C.",
+)
+def expire_payments(every: float | None) -> None:
+    """Mark payments pending for more than 30 minutes as expired.
+
+    Once by default (for cron, every minute or so); with --every, as a worker.
+    """
+    if every is None:
+        count = payment_service.expire_payments(db.session())
+        click.echo(f"Expired {count} payments.")
+        return
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda _signum, _frame: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        click.echo(f"Payments worker started (every {every:g} s); SIGTERM or Ctrl-C stops it.")
+        passes = payment_service.run_housekeeping(db.session(), stop=stop, every=every, now=utcnow)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"Payments worker stopped after {passes} passes.")
 
 
 @ekesco.command("purge-idempotency-keys")

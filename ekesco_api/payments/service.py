@@ -25,7 +25,8 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
@@ -496,6 +497,43 @@ def purge_idempotency_keys(session: Session, *, now: dt.datetime | None = None) 
     ).rowcount  # type: ignore[attr-defined]
     session.commit()
     return int(count or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Housekeeping:
+    expired: int
+    keys_purged: int
+
+
+def housekeeping(session: Session, *, now: dt.datetime | None = None) -> Housekeeping:
+    """One pass of the payments worker: expire stale intents, forget day-old keys."""
+    now = now or utcnow()
+    return Housekeeping(
+        expired=expire_payments(session, now=now),
+        keys_purged=purge_idempotency_keys(session, now=now),
+    )
+
+
+def run_housekeeping(
+    session: Session, *, stop: threading.Event, every: float, now: Callable[[], dt.datetime]
+) -> int:
+    """Housekeeping every `every` seconds until `stop` is set; how many passes ran.
+
+    A failed pass is logged and retried at the next tick: a database outage must not end
+    the worker.
+    """
+    passes = 0
+    while not stop.is_set():
+        try:
+            done = housekeeping(session, now=now())
+            if done.expired or done.keys_purged:
+                log.info("payments: %s expired, %s keys purged", done.expired, done.keys_purged)
+        except Exception:
+            session.rollback()
+            log.exception("payments housekeeping failed; retrying in %s s", every)
+        passes += 1
+        stop.wait(every)
+    return passes
 
 
 def unconfirmed_by_supply_point(

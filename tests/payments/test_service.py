@@ -318,3 +318,46 @@ def test_production_has_no_simulated_bank():
         simulated_bank.init_app(flask_app)
         rules = {rule.rule for rule in flask_app.url_map.iter_rules()}
         assert ("/simulated-bank/pay" in rules) is registered
+
+
+def test_the_payments_worker_expires_and_purges_until_stopped(client, db_session, billed):
+    import threading
+
+    create(client, billed.headers, [{"meter_id": billed.meter.id, "amount": "5"}], key="old")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    stop = threading.Event()
+    calls: list[int] = []
+
+    def clock() -> dt.datetime:
+        calls.append(1)
+        if len(calls) == 2:
+            stop.set()  # the second pass is the last
+        return later
+
+    passes = payment_service.run_housekeeping(db_session, stop=stop, every=0.01, now=clock)
+
+    assert passes == 2
+    assert db_session.scalar(select(Payment.status)) == "expired"
+    assert db_session.scalar(select(IdempotencyKey)) is None
+
+
+def test_a_failed_pass_does_not_end_the_worker(db_session, monkeypatch, caplog):
+    import threading
+
+    stop = threading.Event()
+
+    def broken(session, *, now=None):
+        stop.set()
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(payment_service, "housekeeping", broken)
+    passes = payment_service.run_housekeeping(
+        db_session, stop=stop, every=0.01, now=lambda: dt.datetime.now(dt.UTC)
+    )
+    assert passes == 1
+    assert "housekeeping failed" in caplog.text
+
+
+def test_an_invalid_export_date_is_a_usage_error(runner):
+    result = runner.invoke(args=["ekesco", "export-payments", "--date", "24.11.2026"])
+    assert result.exit_code == 2
