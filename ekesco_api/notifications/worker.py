@@ -8,7 +8,8 @@ statement gives up on rows whose last allowed attempt died with its worker. Send
 outside any transaction, a whole channel's share of the batch at once where the backend can
 (the outbox files: one write), and stops starting new sends before the lease could run out.
 Recording then costs one statement per outcome kind (sent, retry or failed, never tried), not
-one per message, and only touches rows whose claim still holds. A worker that dies mid-batch
+one per message, and only touches rows whose claim still holds; it shares a transaction (and
+its commit) with the next claim. A worker that dies mid-batch
 loses only its lease: when it runs out the rows are due again. Delivery is therefore at least
 once, never silently never.
 """
@@ -363,7 +364,9 @@ def _id_in(session: AnySession, ids: Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
-def record_outcomes(session: AnySession, *, token: str, outcomes: Outcomes) -> None:
+def record_outcomes(
+    session: AnySession, *, token: str, outcomes: Outcomes, commit: bool = True
+) -> None:
     """Write a batch's outcomes, one statement per kind, only where our claim still holds."""
     messages = _table().c
     ours = messages.claim_token == token
@@ -403,7 +406,8 @@ def record_outcomes(session: AnySession, *, token: str, outcomes: Outcomes) -> N
                 claim_token=None,
             )
         )
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def deliver_due(
@@ -423,21 +427,47 @@ def deliver_due(
     report = DeliveryReport()
     touched: set[int] = set()
     margin = min(SEND_MARGIN, lease / 5)
+    sent: tuple[str, Outcomes] | None = None  # the last batch, sent but not recorded yet
     while True:
         now = clock()
-        token, claimed = claim_batch(session, now=now, limit=batch_size, lease=lease, ids=ids)
+        token, claimed = _record_then_claim(
+            session, sent, now=now, limit=batch_size, lease=lease, ids=ids
+        )
+        sent = None
         if not claimed:
             break
         outcomes, batch_report = send_batch(
             claimed, senders=senders, clock=clock, deadline=now + lease - margin
         )
-        record_outcomes(session, token=token, outcomes=outcomes)
+        sent = (token, outcomes)
         report.add(batch_report)
         touched.update(message.id for message in claimed)
         if outcomes.released:
             break  # sending is slower than the lease allows; the next run starts afresh
+    if sent is not None:
+        record_outcomes(session, token=sent[0], outcomes=sent[1])
     _expire_loaded(session, touched)
     return report
+
+
+def _record_then_claim(
+    session: AnySession, sent: tuple[str, Outcomes] | None, **claim: Any
+) -> tuple[str, list[Claimed]]:
+    """Record the last batch and claim the next one in one transaction: one commit, not two.
+
+    Should the claim fail, the outcomes are still written on their own before the error goes
+    on, so a message that went out is not sent again when its lease runs out.
+    """
+    if sent is None:
+        return claim_batch(session, **claim)
+    token, outcomes = sent
+    record_outcomes(session, token=token, outcomes=outcomes, commit=False)
+    try:
+        return claim_batch(session, **claim)  # its commit writes the outcomes too
+    except Exception:
+        session.rollback()
+        record_outcomes(session, token=token, outcomes=outcomes)
+        raise
 
 
 def _expire_loaded(session: AnySession, ids: set[int]) -> None:

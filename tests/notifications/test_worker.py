@@ -392,3 +392,45 @@ def test_the_worker_rolls_back_and_keeps_going_after_a_database_error(
     report = worker_module.run_worker(db.session, senders=senders, stop=stop, idle_sleep=0.01)
     assert calls == 2
     assert report.sent == 2
+
+
+def test_a_batch_is_recorded_with_the_next_claim_and_still_when_that_claim_fails(
+    senders: Senders,
+    outbox: Any,
+    statements: list[tuple[str, bool]],
+    monkeypatch: pytest.MonkeyPatch,
+    process_dies_after_commit: None,
+) -> None:
+    from ekesco_api.notifications import worker as worker_module
+
+    messages = queue(3)
+    real_claim = worker_module.claim_batch
+    commits: list[int] = []
+
+    def count(session: Any) -> None:
+        commits.append(1)
+
+    statements.clear()
+    event.listen(db.session, "after_commit", count)
+    assert deliver_due(db.session, senders=senders, batch_size=2).sent == 3
+    event.remove(db.session, "after_commit", count)
+    # Claim 2; record them and claim 1; record it and find nothing left: three commits.
+    assert len(claims(statements)) == 3 and len(records(statements)) == 2
+    assert len(commits) == 3
+
+    more = queue(2)
+    calls = 0
+
+    def claim_that_breaks_the_second_time(session: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("database went away")
+        return real_claim(session, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", claim_that_breaks_the_second_time)
+    with pytest.raises(RuntimeError):
+        deliver_due(db.session, senders=senders)
+    # Sent before the claim failed, and recorded all the same: nothing goes twice.
+    assert {(fresh(m).status, m.claim_token) for m in messages + more} == {("sent", None)}
+    assert len(outbox.sms) == 5
