@@ -31,7 +31,7 @@ from ekesco_api.accounts.schemas import (
     ProfileUpdateSchema,
 )
 from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
-from ekesco_api.errors import documents
+from ekesco_api.errors import Forbidden, documents
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.security import current_account_id, customer_required
 
@@ -39,7 +39,14 @@ blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's ow
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 # What any /me operation can answer about the token itself.
-TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, PasswordChangeRequired)
+TOKEN_ERRORS = (
+    Unauthorized,
+    TokenExpired,
+    TokenRevoked,
+    TokenInvalid,
+    PasswordChangeRequired,
+    Forbidden,  # a staff token
+)
 
 
 def _account() -> Any:
@@ -95,7 +102,9 @@ class EmailVerify(MethodView):
     @blp.doc(operationId="verifyEmailChange", security=BEARER)
     @blp.arguments(CodeSchema)
     @blp.response(200, ProfileSchema)
-    @documents(blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, EmailTaken, TooManyAttempts)
+    @documents(
+        blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, EmailTaken, TooManyAttempts, ValidationFailed
+    )
     def post(self, data: dict[str, Any]) -> Any:
         """Confirm a new e-mail with the code sent to it
 
@@ -114,7 +123,9 @@ class PhoneVerify(MethodView):
     @blp.doc(operationId="verifyPhoneChange", security=BEARER)
     @blp.arguments(CodeSchema)
     @blp.response(200, ProfileSchema)
-    @documents(blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, PhoneTaken, TooManyAttempts)
+    @documents(
+        blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, PhoneTaken, TooManyAttempts, ValidationFailed
+    )
     def post(self, data: dict[str, Any]) -> Any:
         """Confirm a new phone with the SMS code
 
@@ -138,8 +149,8 @@ class Password(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     @documents(
-        blp, Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, InvalidCredentials,
-        WeakPassword, ValidationFailed, TooManyAttempts,
+        blp, Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, Forbidden,
+        InvalidCredentials, WeakPassword, ValidationFailed, TooManyAttempts,
     )  # fmt: skip
     def put(self, data: dict[str, Any]) -> None:
         """Change the password

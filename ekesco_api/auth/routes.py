@@ -26,7 +26,7 @@ from ekesco_api.auth.schemas import (
     PasswordResetSchema,
     TokenPairSchema,
 )
-from ekesco_api.errors import ValidationFailed, documents
+from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
 from ekesco_api.passwords import WeakPassword
@@ -105,7 +105,7 @@ class Refresh(MethodView):
     @jwt_required(refresh=True)
     @blp.doc(operationId="refreshTokens", security=BEARER)
     @blp.response(200, TokenPairSchema)
-    @documents(blp, TokenRevoked, TokenExpired, TokenInvalid)
+    @documents(blp, Unauthorized, TokenRevoked, TokenExpired, TokenInvalid)
     def post(self) -> Any:
         """Exchange a refresh token for a new pair
 
@@ -122,7 +122,7 @@ class Logout(MethodView):
     @jwt_required()
     @blp.doc(operationId="logout", security=BEARER)
     @blp.response(204)
-    @documents(blp, TokenRevoked, TokenExpired, TokenInvalid)
+    @documents(blp, Unauthorized, TokenRevoked, TokenExpired, TokenInvalid)
     def post(self) -> None:
         """Log out
 

@@ -16,7 +16,7 @@ from ekesco_api.auth.models import RefreshToken, SessionFamily
 from ekesco_api.auth.tokens import issue_token_pair, start_session
 from ekesco_api.extensions import db
 from ekesco_api.security import WrongTokenKind, customer_required, staff_required
-from tests.auth_helpers import bearer, login
+from tests.auth_helpers import auth_headers, bearer, login
 from tests.factories import make_account
 
 REFRESH_URL = "/api/v1/auth/refresh"
@@ -289,3 +289,16 @@ def test_concurrent_refreshes_with_one_token_only_one_wins(app, racers):
         # A second presentation is a reuse, so the family ends (clients refresh one at a time).
         assert db.session.get(SessionFamily, fam).revoked_reason == "refresh_reuse"
         db.session.remove()
+
+
+def test_a_customer_token_on_a_real_staff_route_is_403(client, db_session):
+    account = make_account(db_session)
+    response = client.get(
+        "/api/v1/staff/customers",
+        query_string={"email": account.email},
+        headers={**auth_headers(client, account), "Accept-Language": "en"},
+    )
+    assert response.status_code == 403
+    assert response.mimetype == PROBLEM
+    assert response.get_json()["code"] == "forbidden"
+    assert response.get_json()["title"] == "You are not allowed to do this."
