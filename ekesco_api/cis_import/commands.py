@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 
 import click
+from sqlalchemy import inspect, select
 
 from ekesco_api.cis_import import service as import_service
-from ekesco_api.cis_import.demo import write_demo_export
+from ekesco_api.cis_import.demo import NoTariffForPeriod, write_demo_export
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
+from ekesco_api.tariffs.models import Tariff
 
 
 @ekesco.command("import")
@@ -104,9 +106,9 @@ def demo_data(out: Path, supply_points: int, seed: int, last_period: str | None)
     Seven districts (Prishtinë, Prizren, Pejë, Gjakovë, Mitrovicë, Ferizaj, Gjilan) with their
     localities and neighbourhoods (areas.csv, names in sq/sr/en); Albanian and Serbian holders,
     ~85 % households; meters read remotely (~40 %) or by hand; 24 months of bills up to the last
-    month whose lines add up to the cent (household blocks of 800 kWh, VAT 8 %, unpaid amounts
-    carried over); payments at banks, post offices and cash desks; 60 days of daily register
-    reads for remote meters.
+    month, priced by the tariff engine with the tariffs in the database (the one in force on
+    each month's first day), adding up to the cent, unpaid amounts carried over; payments at
+    banks, post offices and cash desks; 60 days of daily register reads for remote meters.
 
     The first supply points are always the same, so you can register with them (personal
     number as printed, any name — a different name only masks the bill):
@@ -118,8 +120,23 @@ def demo_data(out: Path, supply_points: int, seed: int, last_period: str | None)
       DPE 0000004  Valon Berisha     1234567893  business with two meters
       DGJ 0000005  Fjolla Morina     1234567894  household with unpaid bills
     """
+    upgrade = "`flask --app wsgi db upgrade`"
+    if not inspect(db.session.connection()).has_table(Tariff.__tablename__):
+        raise click.ClickException(
+            f"The database has no tariffs table to price the bills with; run {upgrade} first."
+        )
+    tariffs = db.session.scalars(select(Tariff).order_by(Tariff.category, Tariff.valid_from)).all()
     started = time.perf_counter()
-    export = write_demo_export(out, supply_points=supply_points, seed=seed, last_period=last_period)
+    try:
+        export = write_demo_export(
+            out, tariffs=tariffs, supply_points=supply_points, seed=seed, last_period=last_period
+        )
+    except NoTariffForPeriod as error:
+        raise click.ClickException(
+            f"{error} The tariffs table has {len(tariffs)} rows; load the seeded tariffs with "
+            f"{upgrade} (or add yours with `flask --app wsgi ekesco import-tariffs FILE.csv`), "
+            "or pick a later --last-period."
+        ) from None
     elapsed = time.perf_counter() - started
     for name, count in export.counts.items():
         click.echo(f"{export.directory / name}: {count} rows")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import import commands
 from ekesco_api.meters.models import SupplyPoint
+from ekesco_api.tariffs.models import Tariff
 from tests.cis_import.conftest import METERS, Export
 
 
@@ -101,6 +104,33 @@ def test_demo_data_imports_without_a_single_error(
     for line in second.output.splitlines():
         if ".csv:" in line:
             assert " 0 inserted, 0 updated," in line, line
+
+
+def test_demo_data_without_tariffs_says_to_migrate(
+    runner: Any, db_session: Session, tmp_path: Path
+) -> None:
+    db_session.execute(delete(Tariff))  # rolled back with the test
+    out = tmp_path / "demo"
+    result = runner.invoke(args=["ekesco", "demo-data", "--out", str(out), "--supply-points", "5"])
+    assert result.exit_code == 1
+    assert "No household tariff is in force on" in result.output
+    assert "The tariffs table has 0 rows" in result.output
+    assert "flask --app wsgi db upgrade" in result.output
+    assert not out.exists()
+
+
+def test_demo_data_on_an_unmigrated_database_says_to_migrate(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoTables:
+        def has_table(self, name: str) -> bool:
+            return False
+
+    monkeypatch.setattr(commands, "inspect", lambda _connection: NoTables())
+    result = runner.invoke(args=["ekesco", "demo-data", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 1
+    assert "no tariffs table" in result.output
+    assert "run `flask --app wsgi db upgrade` first" in result.output
 
 
 def test_demo_data_rejects_a_bad_period(runner: Any, tmp_path: Path) -> None:

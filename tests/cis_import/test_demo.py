@@ -1,19 +1,24 @@
-"""The demo export is deterministic and as consistent as a real CIS export should be."""
+"""The demo export: deterministic, as consistent as a real CIS export, priced by the engine."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
-from ekesco_api.cis_import.demo import previous_month, write_demo_export
+from ekesco_api.cis_import.demo import NoTariffForPeriod, previous_month, write_demo_export
 from ekesco_api.cis_import.demo.places import CITIES
+from ekesco_api.extensions import db
+from ekesco_api.tariffs.models import Tariff
+from ekesco_api.tariffs.service import bill_from_tariff, select_tariff
 
 NAMES = ("customers", "meters", "bills", "payments", "readings", "areas")
 
@@ -24,17 +29,26 @@ def _read(directory: Path, name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
+def tariffs(app: Flask) -> list[Tariff]:
+    """The tariff rows the migrations seeded into the test database (loaded, then detached)."""
+    with app.app_context():
+        return list(db.session.scalars(select(Tariff)).all())
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, tariffs: list[Tariff]
+) -> dict[str, list[dict[str, str]]]:
     out = tmp_path_factory.mktemp("demo")
-    write_demo_export(out, supply_points=400, seed=11, last_period="2026-10")
+    write_demo_export(out, tariffs=tariffs, supply_points=400, seed=11, last_period="2026-10")
     return {name: _read(out, name) for name in NAMES}
 
 
-def test_same_seed_same_files_other_seed_other_files(tmp_path: Path) -> None:
+def test_same_seed_same_files_other_seed_other_files(tmp_path: Path, tariffs: list[Tariff]) -> None:
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    write_demo_export(a, supply_points=25, seed=3, last_period="2026-10")
-    write_demo_export(b, supply_points=25, seed=3, last_period="2026-10")
-    write_demo_export(c, supply_points=25, seed=4, last_period="2026-10")
+    write_demo_export(a, tariffs=tariffs, supply_points=25, seed=3, last_period="2026-10")
+    write_demo_export(b, tariffs=tariffs, supply_points=25, seed=3, last_period="2026-10")
+    write_demo_export(c, tariffs=tariffs, supply_points=25, seed=4, last_period="2026-10")
     for name in NAMES:
         assert (a / f"{name}.csv").read_bytes() == (b / f"{name}.csv").read_bytes()
     assert (a / "bills.csv").read_bytes() != (c / "bills.csv").read_bytes()
@@ -105,14 +119,55 @@ def test_bills_add_up_and_carry_what_was_not_paid(
             assert Decimal(after["previous_balance"]) == expected, (code, after["period"])
 
 
-def test_household_blocks_and_vat(demo: dict[str, list[dict[str, str]]]) -> None:
+def test_every_bill_is_the_tariff_engines_bill(
+    demo: dict[str, list[dict[str, str]]], tariffs: list[Tariff]
+) -> None:
+    # The demo and the engine must not drift apart: each bill is what `bill_from_tariff` makes
+    # of its reads and previous balance, under the tariff in force on its period's first day.
+    category = {c["customer_code"]: c["category"] for c in demo["customers"]}
+    used: set[tuple[str, dt.date]] = set()
     for bill in demo["bills"]:
-        vat = (Decimal(bill["energy_amount"]) + Decimal(bill["fixed_fee"])) * Decimal("0.08")
-        assert abs(vat - Decimal(bill["vat_amount"])) <= Decimal("0.005")
-    fees = Counter(b["fixed_fee"] for b in demo["bills"])
-    assert "1.74" in fees  # households before the 2025 rise
+        year, month = map(int, bill["period"].split("-"))
+        tariff = select_tariff(
+            tariffs, category=category[bill["customer_code"]], on=dt.date(year, month, 1)
+        )
+        used.add((tariff.category, tariff.valid_from))
+        expected = bill_from_tariff(
+            tariff,
+            kwh_high=Decimal(bill["kwh_high"]),
+            kwh_low=Decimal(bill["kwh_low"]),
+            previous_balance=Decimal(bill["previous_balance"]),
+        )
+        assert [Decimal(bill[name]) for name in SUMS] == [
+            getattr(expected, name) for name in SUMS
+        ], (bill["bill_number"], bill["period"])
+    # Both categories, and the window spans a tariff change (1 May 2025 in the seeded table).
+    assert {c for c, _ in used} == {"household", "commercial"}
+    assert len(used) > 2
+
+
+SUMS = ("energy_amount", "fixed_fee", "vat_amount", "previous_balance", "total")
+
+
+def test_household_blocks_and_one_tariff_a_month(demo: dict[str, list[dict[str, str]]]) -> None:
+    category = {c["customer_code"]: c["category"] for c in demo["customers"]}
+    fees: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for bill in demo["bills"]:
+        fees[category[bill["customer_code"]], bill["period"]].add(bill["fixed_fee"])
+    assert all(len(fee) == 1 for fee in fees.values())
     heavy = [b for b in demo["bills"] if int(b["kwh_high"]) + int(b["kwh_low"]) > 800]
     assert heavy, "some homes heat with electricity and pass the 800 kWh block in winter"
+
+
+def test_no_tariff_for_a_month_fails_before_writing(tmp_path: Path, tariffs: list[Tariff]) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(NoTariffForPeriod, match=r"No household tariff is in force on 2024-11-01"):
+        write_demo_export(out, tariffs=[], supply_points=5, seed=1, last_period="2026-10")
+    # The seeded tariffs start on 9 Feb 2022: 24 months up to 2022-06 begin uncovered.
+    with pytest.raises(NoTariffForPeriod) as raised:
+        write_demo_export(out, tariffs=tariffs, supply_points=5, seed=1, last_period="2022-06")
+    assert raised.value.period == "2020-07"
+    assert not out.exists()
 
 
 def test_payments_have_unique_references_and_offsets(
