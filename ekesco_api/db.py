@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import MetaData, Numeric, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -53,4 +54,21 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Whether this transaction may write, so must take SQLite's writer lock up front.
+
+    A GET only reads, and in WAL mode readers run side by side; taking the writer lock for them
+    would queue every request of every worker behind one another. The few GETs that do write
+    (a staff lookup is audited) say so with `writes_on_get = True` on their MethodView. Work
+    outside a request (CLI, worker, tests' own transactions) always takes the lock.
+    """
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(getattr(view, "view_class", None), "writes_on_get", False))
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -156,6 +156,8 @@ class StaffMe(MethodView):
 
 @blp.route("/customers")
 class Customers(MethodView):
+    writes_on_get = True  # the lookup is audited: SQLite must take the writer lock (see db.py)
+
     @staff_required(ROLE_SUPPORT)
     @blp.doc(operationId="findCustomers", security=BEARER)
     @blp.arguments(StaffCustomerQuerySchema, location="query")
