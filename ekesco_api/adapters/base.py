@@ -51,9 +51,12 @@ def append_json_line(path: str | os.PathLike[str], record: dict[str, Any]) -> No
 
 def _json(record: dict[str, Any]) -> str:
     """`json.dumps(record, ensure_ascii=False)`, faster for the usual record of strings."""
-    if all(type(value) is str for value in record.values()):
-        return "{" + ", ".join(f"{_string(k)}: {_string(v)}" for k, v in record.items()) + "}"
-    return json.dumps(record, ensure_ascii=False)
+    fields = []
+    for key, value in record.items():
+        if type(value) is not str:
+            return json.dumps(record, ensure_ascii=False)
+        fields.append(_string(key) + ": " + _string(value))
+    return "{" + ", ".join(fields) + "}"
 
 
 def append_json_lines(path: str | os.PathLike[str], records: Sequence[dict[str, Any]]) -> None:
@@ -67,8 +70,8 @@ def append_json_lines(path: str | os.PathLike[str], records: Sequence[dict[str, 
         return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    lines = [(_json(record) + "\n").encode("utf-8") for record in records]
-    data = b"".join(lines)
+    lines = [_json(record) + "\n" for record in records]
+    data = "".join(lines).encode("utf-8")
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         written = os.write(fd, data)
@@ -77,7 +80,7 @@ def append_json_lines(path: str | os.PathLike[str], records: Sequence[dict[str, 
     if written != len(data):  # a partial line must not pass silently
         whole, end = 0, 0
         for line in lines:
-            end += len(line)
+            end += len(line.encode("utf-8"))
             if end > written:
                 break
             whole += 1
