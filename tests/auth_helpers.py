@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import flask_babel
-import pytest
-from flask import Flask, request_started
 from flask.testing import FlaskClient
 
 from tests.factories import DEFAULT_PASSWORD
@@ -34,24 +30,3 @@ def auth_headers(
     Usage: `client.get("/api/v1/me", headers=auth_headers(client, account))`.
     """
     return bearer(login(client, account.email, password)["access_token"])
-
-
-@pytest.fixture
-def fresh_locale_per_request(app: Flask) -> Iterator[None]:
-    """Pick the language anew on every test request.
-
-    The autouse `db_session` fixture keeps one app context open for the whole test, so Flask
-    reuses it for each request and Flask-Babel's per-context locale cache would answer every
-    request of a test in the first request's language. Production has one context per request.
-    Use it from a conftest: `from tests.auth_helpers import fresh_locale_per_request` and mark
-    it autouse there, or request it in a test.
-    """
-
-    def refresh_locale(_sender: Any, **_extra: Any) -> None:
-        flask_babel.refresh()
-
-    request_started.connect(refresh_locale, app)
-    try:
-        yield
-    finally:
-        request_started.disconnect(refresh_locale, app)

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
@@ -48,6 +49,10 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
         }
     )
     _add_test_routes(app)
+    # The autouse db_session fixture keeps one app context open for a whole test, and Flask
+    # reuses it for every request; Flask-Babel caches the locale on it. Production has one
+    # context per request, so pick the language anew on each test request as well.
+    request_started.connect(_refresh_locale, app)
     with app.app_context():
         _reset_schema()
         from flask_migrate import upgrade
@@ -57,6 +62,10 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _refresh_locale(_sender: Any, **_extra: Any) -> None:
+    flask_babel.refresh()
 
 
 def _add_test_routes(app: Flask) -> None:

@@ -8,17 +8,11 @@ import json
 import unicodedata
 from decimal import Decimal
 
-import pytest
 from pypdf import PdfReader
 
 from ekesco_api.tariffs.service import compute_bill
-from tests.auth_helpers import fresh_locale_per_request
 from tests.factories import make_bill, make_cis_payment, make_meter, make_reading
 from tests.meters.helpers import API, add_meter, make_customer, make_tariff, utc
-
-pytestmark = pytest.mark.usefixtures("fresh_locale_per_request")
-
-__all__ = ["fresh_locale_per_request"]
 
 
 def _pdf_text(data: bytes) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import Device
 from ekesco_api.types import utcnow
-from tests.auth_helpers import auth_headers, fresh_locale_per_request
+from tests.auth_helpers import auth_headers
 from tests.outages.helpers import (
     REASON,
     account_in,
@@ -28,14 +26,6 @@ from tests.outages.helpers import (
 )
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_locale(fresh_locale_per_request: None) -> Iterator[None]:
-    yield
-
-
-__all__ = ["fresh_locale_per_request"]
 
 
 def _announce(client: FlaskClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
