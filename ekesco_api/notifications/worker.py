@@ -243,12 +243,13 @@ def claim_batch(
             messages.status,
         )
     )
-    postgresql = session.get_bind(mapper=Message).dialect.name == "postgresql"
+    # Right after a fan-out the statistics still say few rows are due, and the planner would
+    # fetch and sort all 100,000 of them for every batch instead of reading the first `limit`
+    # entries of ix_messages_due in order. For the claim's transaction only; not when `ids`
+    # are given: sorting those few is cheap, walking the whole due index to find them is not.
+    no_sort = ids is None and session.get_bind(mapper=Message).dialect.name == "postgresql"
     while True:
-        if postgresql:
-            # Right after a fan-out the statistics still say few rows are due, and the planner
-            # would fetch and sort all 100,000 of them for every batch instead of reading the
-            # first `limit` entries of ix_messages_due in order. For this transaction only.
+        if no_sort:
             session.execute(text("SET LOCAL enable_sort = off"))
         rows = session.execute(claim).all()
         session.commit()

@@ -434,3 +434,25 @@ def test_a_batch_is_recorded_with_the_next_claim_and_still_when_that_claim_fails
     # Sent before the claim failed, and recorded all the same: nothing goes twice.
     assert {(fresh(m).status, m.claim_token) for m in messages + more} == {("sent", None)}
     assert len(outbox.sms) == 5
+
+
+def test_only_a_claim_of_whatever_is_due_steers_the_postgresql_planner(
+    senders: Senders, outbox: Any, process_dies_after_commit: None
+) -> None:
+    first, second = queue(2)
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("SET LOCAL"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        deliver_due(db.session, senders=senders, ids=[first.id])
+        assert seen == []  # a few ids: the planner sorts them, cheaply
+        deliver_due(db.session, senders=senders)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert seen == (["SET LOCAL enable_sort = off"] * 2 if postgresql else [])
+    assert {fresh(first).status, fresh(second).status} == {"sent"}
