@@ -24,7 +24,6 @@ class ProblemApi(Api):
     """flask-smorest's Api, answering every HTTP error as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
-    DEFAULT_ERROR_RESPONSE_NAME = "Problem"
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return handle_http_exception(error)

@@ -42,3 +42,27 @@ def test_docs_page_is_served(client) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert b"swagger" in response.data.lower()
+
+
+def test_every_reference_in_the_spec_resolves(app: Flask) -> None:
+    with app.app_context():
+        spec = json.loads(json.dumps(api.spec.to_dict()))
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    def resolves(ref: str) -> bool:
+        node: object = spec
+        for part in ref.removeprefix("#/").split("/"):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    broken = sorted({ref for ref in refs(spec) if not resolves(ref)})
+    assert broken == []
