@@ -48,6 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Alembic announces each of its plugins at INFO whenever an app is built; not news.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    from ekesco_api.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

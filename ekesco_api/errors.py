@@ -232,7 +232,30 @@ def handle_unexpected(error: Exception) -> Response:
     return problem(500, code, str(title))
 
 
+class ValueOutOfRange(ApiError):
+    status = 422
+    code = "value_out_of_range"
+    title = _l("A number in the request is too large or too small.")
+
+
+def handle_out_of_range(error: Exception) -> Response:
+    """A number no column can hold reached the database: the client's input, not our fault.
+
+    Schemas bound the numbers they know; this catches the rest (an id in a query string, a
+    page far beyond any list) on SQLite (OverflowError) and PostgreSQL (DataError) alike.
+    """
+    from ekesco_api.extensions import db
+
+    db.session.rollback()
+    log.info("value out of range: %s", type(error).__name__)
+    return handle_api_error(ValueOutOfRange())
+
+
 def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DataError
+
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth_helpers import auth_headers
+from tests.factories import make_account
+
 PROBLEM = "application/problem+json"
 
 
@@ -112,3 +115,32 @@ def test_missing_token_is_a_401_problem(client):
     assert response.status_code == 401
     assert response.mimetype == PROBLEM
     assert response.json["title"] == "You need to log in."
+
+
+def test_an_id_no_row_can_have_is_a_404_not_a_fault(client, db_session):
+    headers = auth_headers(client, make_account(db_session))
+    for url in ("/api/v1/payments/410709986664652079104", "/api/v1/bills/99999999999999999999"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 404, url
+        assert response.mimetype == PROBLEM
+
+
+def test_a_page_beyond_any_list_is_not_a_fault(client, db_session):
+    headers = auth_headers(client, make_account(db_session))
+    response = client.get(
+        "/api/v1/payments?page=2969726250075709992028974818168668160", headers=headers
+    )
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+
+
+def test_huge_numbers_in_query_strings_are_a_422(client):
+    for url in (
+        "/api/v1/areas?parent_id=-32589158477190044730",
+        "/api/v1/outages/calendar.ics?area_id=3744366735849960243200",
+    ):
+        response = client.get(url, headers={"Accept-Language": "en"})
+        assert response.status_code == 422, url
+        assert response.mimetype == PROBLEM
+        assert response.json["code"] == "value_out_of_range"
+        assert response.json["title"] == "A number in the request is too large or too small."
