@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ekesco_api.bills import service as bill_service
 from ekesco_api.bills.schemas import BillDetailSchema
 from ekesco_api.bills.service import BillNotFound
+from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.errors import Unauthorized, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
@@ -51,12 +51,7 @@ class BillPdf(MethodView):
     @blp.doc(
         operationId="getBillPdf",
         security=BEARER,
-        responses={
-            "200": {
-                "description": "The bill as one A4 page, masked like the detail.",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        },
+        responses=pdf_doc("The bill as one A4 page, masked like the detail."),
     )
     @documents(blp, Unauthorized, BillNotFound)
     def get(self, bill_id: int) -> Any:
@@ -71,11 +66,4 @@ class BillPdf(MethodView):
             bill_id=bill_id,
             language=request_language(),
         )
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return pdf_response(filename, pdf)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
@@ -179,12 +180,7 @@ class PaymentReceipt(MethodView):
     @blp.doc(
         operationId="getPaymentReceipt",
         security=BEARER,
-        responses={
-            "200": {
-                "description": "The receipt as one A4 page.",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        },
+        responses=pdf_doc("The receipt as one A4 page."),
     )
     @documents(blp, Unauthorized, PaymentNotFound, PaymentNotSucceeded)
     def get(self, payment_id: int) -> Any:
@@ -199,14 +195,7 @@ class PaymentReceipt(MethodView):
             payment_id=payment_id,
             language=request_language(),
         )
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return pdf_response(filename, pdf)
 
 
 @blp.route("/callback")
