@@ -19,6 +19,9 @@ class Account(Base):
     """A registered customer. One per customer code (the unique supply_point_id makes it so)."""
 
     __tablename__ = "accounts"
+    # Never reuse a deleted account's id on SQLite: rows linked without a foreign key (inbox,
+    # message log) must not drift to a newcomer should an unlink ever be missed.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id"), unique=True)

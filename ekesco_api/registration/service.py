@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, STATUS_PENDING, Account
+from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.auth.tokens import TokenPair, issue_token_pair
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import SupplyPoint
@@ -79,25 +80,26 @@ def _conflict(session: AnySession, *, supply_point_id: int, key: str, phone: str
 def _remove_stale(session: AnySession, *, supply_point_id: int, key: str, phone: str) -> None:
     """Delete unverified registrations past their hold that hold this code, e-mail or phone.
 
-    A bulk DELETE, so that two registrations removing the same one do not trip over each other;
-    in a SAVEPOINT, so that a row something else still points to simply stays (and its 409
-    follows) instead of failing the request.
+    In a SAVEPOINT, so that a row something else still points to simply stays (and its 409
+    follows) instead of failing the request; two registrations removing the same one find it
+    gone or delete nothing the second time.
     """
+    stale = session.scalars(
+        select(Account.id).where(
+            Account.status == STATUS_PENDING,
+            Account.created_at < utcnow() - _pending_hold(),
+            or_(
+                Account.supply_point_id == supply_point_id,
+                Account.email_key == key,
+                Account.phone == phone,
+            ),
+        )
+    ).all()
+    if not stale:
+        return
     try:
         with session.begin_nested():
-            session.execute(
-                delete(Account)
-                .where(
-                    Account.status == STATUS_PENDING,
-                    Account.created_at < utcnow() - _pending_hold(),
-                    or_(
-                        Account.supply_point_id == supply_point_id,
-                        Account.email_key == key,
-                        Account.phone == phone,
-                    ),
-                )
-                .execution_options(synchronize_session="fetch")
-            )
+            delete_accounts(session, stale)
     except IntegrityError:
         pass
 

@@ -6,15 +6,15 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
+from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.auth.models import KIND_STAFF, REASON_PASSWORD_RESET, PasswordResetToken
 from ekesco_api.auth.sessions import revoke_account_sessions
 from ekesco_api.auth.tokens import start_session
-from ekesco_api.db import Base
 from ekesco_api.i18n import _, language
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters import service as meter_service
@@ -402,28 +402,10 @@ def update_contact(
 
 
 def _remove_account_rows(session: Session, account_id: int) -> None:
-    """Delete what hangs off an account, keeping the rows that are records (they lose the link).
-
-    Found from the metadata rather than listed, so that a table another domain adds later is
-    handled by what its foreign key declares: `ON DELETE CASCADE` rows (sessions, codes, reset
-    links, meters added, subscriptions) are deleted, dependants first; `ON DELETE SET NULL`
-    rows (the message log, payments) are kept without the link. Rows under a foreign key that
-    declares neither are left for the database to guard: the removal then answers 409.
-    """
-    accounts = Account.__table__
-    for table in reversed(Base.metadata.sorted_tables):
-        for fk in table.foreign_keys:
-            if fk.column.table is not accounts:
-                continue
-            column = fk.parent
-            rule = (fk.ondelete or "").upper()
-            if rule == "SET NULL":
-                statement = update(table).where(column == account_id)
-                session.execute(statement.values({column.name: None}))
-            elif rule == "CASCADE":
-                session.execute(delete(table).where(column == account_id))
+    """Delete the account and what hangs off it (see `delete_accounts`); 409 if something
+    the account still owns is guarded by a foreign key that says neither cascade nor set null."""
     try:
-        session.execute(delete(Account).where(Account.id == account_id))
+        delete_accounts(session, [account_id])
     except IntegrityError:
         raise RegistrationInUse() from None
 

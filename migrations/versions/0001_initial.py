@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:53:45.326112
+Create Date: 2026-11-24 11:42:40.969228
 
 """
 from alembic import op
@@ -44,6 +44,41 @@ def upgrade():
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
     )
+    op.create_table('messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('claim_token', sa.String(length=32), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
+    )
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_messages_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_messages_due', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('outage_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_account_newest', ['account_id', 'id'], unique=False)
+
     op.create_table('outages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -195,7 +230,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('email_key', name=op.f('uq_accounts_email_key')),
     sa.UniqueConstraint('phone', name=op.f('uq_accounts_phone')),
-    sa.UniqueConstraint('supply_point_id', name=op.f('uq_accounts_supply_point_id'))
+    sa.UniqueConstraint('supply_point_id', name=op.f('uq_accounts_supply_point_id')),
+    sqlite_autoincrement=True
     )
     op.create_table('bills',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -286,28 +322,6 @@ def upgrade():
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_devices_account_id'), ['account_id'], unique=False)
 
-    op.create_table('messages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=True),
-    sa.Column('channel', sa.String(length=8), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('recipient', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=200), nullable=True),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('claim_token', sa.String(length=32), nullable=True),
-    sa.Column('last_error', sa.String(length=200), nullable=True),
-    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_messages_account_id_accounts'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
-    )
-    with op.batch_alter_table('messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_messages_account_id'), ['account_id'], unique=False)
-        batch_op.create_index('ix_messages_due', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
-
     op.create_table('notification_channels',
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('push', sa.Boolean(), nullable=False),
@@ -316,21 +330,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notification_channels_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_notification_channels'))
     )
-    op.create_table('notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('outage_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notifications_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
-    )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_account_newest', ['account_id', 'id'], unique=False)
-
     op.create_table('outage_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('outage_id', sa.Integer(), nullable=False),
@@ -420,6 +419,30 @@ def upgrade():
     with op.batch_alter_table('supply_point_claims', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supply_point_claims_account_id'), ['account_id'], unique=False)
 
+    op.create_table('verification_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('destination', sa.String(length=254), nullable=False),
+    sa.Column('code_mac', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('resend_after', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_verification_codes_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_verification_codes_message_id_messages'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_codes')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_verification_codes_public_id'))
+    )
+    with op.batch_alter_table('verification_codes', schema=None) as batch_op:
+        batch_op.create_index('ix_verification_codes_account_purpose', ['account_id', 'purpose'], unique=False)
+        batch_op.create_index(batch_op.f('ix_verification_codes_message_id'), ['message_id'], unique=False)
+
     op.create_table('account_meters',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -485,40 +508,11 @@ def upgrade():
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refresh_tokens_family_id'), ['family_id'], unique=False)
 
-    op.create_table('verification_codes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('public_id', sa.Uuid(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=16), nullable=False),
-    sa.Column('channel', sa.String(length=8), nullable=False),
-    sa.Column('destination', sa.String(length=254), nullable=False),
-    sa.Column('code_mac', sa.String(length=64), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('resend_after', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('message_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_verification_codes_account_id_accounts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_verification_codes_message_id_messages'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_codes')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_verification_codes_public_id'))
-    )
-    with op.batch_alter_table('verification_codes', schema=None) as batch_op:
-        batch_op.create_index('ix_verification_codes_account_purpose', ['account_id', 'purpose'], unique=False)
-        batch_op.create_index(batch_op.f('ix_verification_codes_message_id'), ['message_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('verification_codes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_verification_codes_message_id'))
-        batch_op.drop_index('ix_verification_codes_account_purpose')
-
-    op.drop_table('verification_codes')
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refresh_tokens_family_id'))
 
@@ -535,6 +529,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_account_meters_account_id'))
 
     op.drop_table('account_meters')
+    with op.batch_alter_table('verification_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_verification_codes_message_id'))
+        batch_op.drop_index('ix_verification_codes_account_purpose')
+
+    op.drop_table('verification_codes')
     with op.batch_alter_table('supply_point_claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supply_point_claims_account_id'))
 
@@ -559,16 +558,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outage_reminders_account_id'))
 
     op.drop_table('outage_reminders')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_account_newest')
-
-    op.drop_table('notifications')
     op.drop_table('notification_channels')
-    with op.batch_alter_table('messages', schema=None) as batch_op:
-        batch_op.drop_index('ix_messages_due', postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
-        batch_op.drop_index(batch_op.f('ix_messages_account_id'))
-
-    op.drop_table('messages')
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_devices_account_id'))
 
@@ -621,6 +611,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outages_ends_at'))
 
     op.drop_table('outages')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_account_newest')
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_messages_due', postgresql_where=sa.text("status IN ('queued', 'sending')"), sqlite_where=sa.text("status IN ('queued', 'sending')"))
+        batch_op.drop_index(batch_op.f('ix_messages_account_id'))
+
+    op.drop_table('messages')
     op.drop_table('import_runs')
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_areas_parent_id'))

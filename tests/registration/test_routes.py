@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.extensions import db
+from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.service import get_senders
 from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.registration import codes, schemas
@@ -203,6 +204,11 @@ def test_stale_unverified_registration_is_replaced(register, monkeypatch, outbox
     [account] = db.session.scalars(select(Account)).all()
     assert account.email_key == "new.holder@example.com"
     assert account.phone == "+38349555666"
+    # The first registration's code SMS stays in the log, no longer linked to any account:
+    # the new account sees only its own.
+    links = db.session.execute(select(Message.account_id).order_by(Message.id)).scalars().all()
+    assert links == [None, account.id]
+    assert account.id != first.id
 
 
 def test_recent_unverified_registration_still_holds_the_code(register):
