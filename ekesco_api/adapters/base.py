@@ -120,3 +120,27 @@ def post_json(
         raise DeliveryError(f"{name} unreachable ({type(exc).__name__})") from exc
     raise_for_gateway_status(name, response)
     return response
+
+
+class HttpGateway:
+    """A JSON-over-HTTPS gateway with a bearer token (SMS, push): its address and timeouts."""
+
+    name = "gateway"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = HTTP_TIMEOUT,
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.transport = transport  # tests pass httpx.MockTransport; no socket is opened
+        self.timeout = timeout
+
+    def _post(self, payload: dict[str, Any]) -> None:
+        post_json(
+            self.name, self.url, self.token, payload, transport=self.transport, timeout=self.timeout
+        )

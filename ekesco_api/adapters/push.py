@@ -6,13 +6,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import httpx
-
 from ekesco_api.adapters.base import (
-    HTTP_TIMEOUT,
+    HttpGateway,
     append_json_line,
     append_json_lines,
-    post_json,
     timestamp,
 )
 from ekesco_api.config import ConfigError
@@ -51,34 +48,16 @@ def _record(to: str, body: str, subject: str | None, sent_at: str) -> dict[str, 
     return record
 
 
-class FcmPushSender:
+class FcmPushSender(HttpGateway):
     """Posts an FCM HTTP v1 style message (`{"message": {"token", "notification"}}`)."""
 
-    def __init__(
-        self,
-        url: str,
-        token: str,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = HTTP_TIMEOUT,
-    ) -> None:
-        self.url = url
-        self.token = token
-        self.transport = transport
-        self.timeout = timeout
+    name = "push gateway"
 
     def send(self, *, to: str, body: str, subject: str | None = None) -> None:
         notification = {"body": body}
         if subject is not None:
             notification["title"] = subject
-        post_json(
-            "push gateway",
-            self.url,
-            self.token,
-            {"message": {"token": to, "notification": notification}},
-            transport=self.transport,
-            timeout=self.timeout,
-        )
+        self._post({"message": {"token": to, "notification": notification}})
 
 
 def push_sender_from_config(config: Mapping[str, Any]) -> PushSender:

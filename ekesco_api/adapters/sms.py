@@ -6,13 +6,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import httpx
-
 from ekesco_api.adapters.base import (
-    HTTP_TIMEOUT,
+    HttpGateway,
     append_json_line,
     append_json_lines,
-    post_json,
     timestamp,
 )
 from ekesco_api.config import ConfigError
@@ -43,31 +40,13 @@ class FileSmsSender:
         )
 
 
-class HttpSmsSender:
+class HttpSmsSender(HttpGateway):
     """Posts `{"to", "body"}` to the SMS gateway with a bearer token (SMS_BACKEND=http)."""
 
-    def __init__(
-        self,
-        url: str,
-        token: str,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = HTTP_TIMEOUT,
-    ) -> None:
-        self.url = url
-        self.token = token
-        self.transport = transport
-        self.timeout = timeout
+    name = "SMS gateway"
 
     def send(self, *, to: str, body: str) -> None:
-        post_json(
-            "SMS gateway",
-            self.url,
-            self.token,
-            {"to": to, "body": body},
-            transport=self.transport,
-            timeout=self.timeout,
-        )
+        self._post({"to": to, "body": body})
 
 
 def sms_sender_from_config(config: Mapping[str, Any]) -> SmsSender:
