@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import Counter
 from typing import Any
 
+from flask import Flask
+from sqlalchemy.orm import Session
+
 from ekesco_api.adapters.base import DeliveryError
+from ekesco_api.extensions import db
+from ekesco_api.notifications.worker import DeliveryReport, Senders, deliver_due
 
 
 class FlakySms:
@@ -20,3 +28,46 @@ class FlakySms:
         if self.error is not None:
             raise self.error
         self.real.send(to=to, body=body)
+
+
+class Recording:
+    """Counts every message handed to it, slowly enough for two workers to overlap."""
+
+    def __init__(self, delay: float = 0.001) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.sent: Counter[str] = Counter()
+
+    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+        time.sleep(self.delay)
+        with self.lock:
+            self.sent[to] += 1
+
+    def senders(self) -> Senders:
+        return Senders(sms=self, email=self, push=self)  # type: ignore[arg-type]
+
+
+def drain_concurrently(
+    app: Flask, senders: Senders, *, workers: int = 2, batch_size: int = 10
+) -> list[DeliveryReport]:
+    """Run `workers` delivery loops at once, each on its own connection; re-raise any error."""
+    start = threading.Barrier(workers)
+    reports: list[DeliveryReport] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
+                start.wait()
+                reports.append(deliver_due(session, senders=senders, batch_size=batch_size))
+        except BaseException as exc:  # a thread's error is otherwise lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return reports

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,23 +13,10 @@ from sqlalchemy.orm import Session
 from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.service import queue_message
-from ekesco_api.notifications.worker import Senders, deliver_due
 from ekesco_api.types import utcnow
+from tests.notifications.fakes import Recording, drain_concurrently
 
 pytestmark = pytest.mark.race
-
-
-class RecordingSms:
-    """Counts every message handed to it, slowly enough for two workers to overlap."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.sent: Counter[str] = Counter()
-
-    def send(self, *, to: str, body: str) -> None:
-        time.sleep(0.001)
-        with self.lock:
-            self.sent[to] += 1
 
 
 def test_a_real_commit_sends_at_once(app: Flask, outbox: Any) -> None:
@@ -84,28 +69,11 @@ def test_two_workers_send_every_message_exactly_once(app: Flask) -> None:
                 time.sleep(0.005)
 
         event.listen(db.engine, "after_cursor_execute", linger)
-        sms = RecordingSms()
-        senders = Senders(sms=sms, email=sms, push=sms)  # type: ignore[arg-type]
-        start = threading.Barrier(2)
-        reports = []
-        errors: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
-                    start.wait()
-                    reports.append(deliver_due(session, senders=senders, batch_size=10))
-            except BaseException as exc:  # surfaced below; a thread's error is otherwise lost
-                errors.append(exc)
-
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-
-        event.remove(db.engine, "after_cursor_execute", linger)
-        assert errors == []
+        sms = Recording()
+        try:
+            reports = drain_concurrently(app, sms.senders())
+        finally:
+            event.remove(db.engine, "after_cursor_execute", linger)
         assert len(sms.sent) == 300
         assert set(sms.sent.values()) == {1}
         assert all(report.sent > 0 for report in reports)  # both really took part

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections import Counter
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,27 +13,14 @@ from sqlalchemy.orm import Session
 from ekesco_api.extensions import db
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
-from ekesco_api.notifications.worker import Senders, deliver_due
 from ekesco_api.outages import service as svc
 from ekesco_api.types import utcnow
+from tests.notifications.fakes import Recording, drain_concurrently
 from tests.outages.helpers import REASON, account_in, make_tree
 
 pytestmark = pytest.mark.race
 
 ACCOUNTS = 150
-
-
-class Recording:
-    """Counts each (recipient, body) handed to it, slowly enough for two workers to overlap."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.sent: Counter[str] = Counter()
-
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
-        time.sleep(0.0005)
-        with self.lock:
-            self.sent[to] += 1
 
 
 def test_two_workers_drain_an_announcement_exactly_once(app: Flask) -> None:
@@ -73,27 +57,8 @@ def test_two_workers_drain_an_announcement_exactly_once(app: Flask) -> None:
             )
             assert setup.scalar(select(func.count()).select_from(Notification)) == ACCOUNTS
 
-        recording = Recording()
-        senders = Senders(sms=recording, email=recording, push=recording)  # type: ignore[arg-type]
-        start = threading.Barrier(2)
-        reports: list[Any] = []
-        errors: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
-                    start.wait()
-                    reports.append(deliver_due(session, senders=senders, batch_size=10))
-            except BaseException as exc:  # surfaced below; a thread's error is otherwise lost
-                errors.append(exc)
-
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-
-        assert errors == []
+        recording = Recording(delay=0.0005)
+        reports = drain_concurrently(app, recording.senders())
         assert recording.sent == expected  # everyone, each exactly once
         assert all(report.sent > 0 for report in reports)  # both workers took part
         with Session(db.engine) as check:
