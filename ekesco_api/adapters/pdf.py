@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -33,11 +32,11 @@ from fpdf.fonts import FontFace
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
 from ekesco_api.i18n import LANGUAGES, _
 from ekesco_api.i18n import language as in_language
+from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 
 # fpdf2 subsets the fonts with fontTools, which logs some forty INFO lines for every document.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
-LOCAL_ZONE = ZoneInfo("Europe/Belgrade")
 CURRENCY = "EUR"
 CENT = Decimal("0.01")
 _PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")

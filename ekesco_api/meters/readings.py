@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,10 +27,10 @@ from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.models import Reading
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
+from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 from ekesco_api.tariffs.service import compute_bill
 from ekesco_api.types import utcnow
 
-LOCAL_ZONE = ZoneInfo("Europe/Belgrade")
 ZERO = Decimal("0")
 RECENT_READS = 62  # two months of daily reads
 MONTHLY_READS = 24

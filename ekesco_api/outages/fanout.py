@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,9 +51,9 @@ from ekesco_api.outages.models import (
     OutageArea,
     OutageReminder,
 )
+from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 from ekesco_api.types import UtcDateTime
 
-LOCAL_ZONE = ZoneInfo("Europe/Belgrade")
 KIND_ANNOUNCED = "outage_announced"
 KIND_RESCHEDULED = "outage_rescheduled"
 KIND_CANCELLED = "outage_cancelled"

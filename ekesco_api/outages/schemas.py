@@ -44,12 +44,6 @@ class ReasonSchema(ma.Schema):
     sr = ma.fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class OutageAreaSchema(ma.Schema):
-    id = ma.fields.Integer()
-    level = ma.fields.String(metadata={"enum": list(AREA_LEVELS)})
-    name = ma.fields.String()
-
-
 class OutageSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String(metadata={"enum": list(KINDS)})

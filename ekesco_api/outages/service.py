@@ -135,13 +135,6 @@ def create_outage(
     return outage
 
 
-def get_outage(session: Session, outage_id: int) -> Outage:
-    outage = session.get(Outage, outage_id)
-    if outage is None:
-        raise OutageNotFound()
-    return outage
-
-
 def change_outage(
     session: Session,
     *,

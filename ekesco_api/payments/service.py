@@ -13,7 +13,7 @@ success.
 
 Until the CIS brings a succeeded payment back in payments.csv (its `reference` is the item's
 `cis_reference`: the bank reference, suffixed `-1`, `-2`, … when one payment covers several
-customer codes), it counts in the balance as `pending_payments` (`unconfirmed_by_supply_point`);
+customer codes), it counts in the balance as `pending_payments` (see `balance.app_payments`);
 afterwards the imported row counts instead, so it is never counted twice.
 """
 
@@ -26,13 +26,13 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 import marshmallow as ma
-from sqlalchemy import Select, bindparam, delete, exists, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -68,7 +68,6 @@ from ekesco_api.payments.models import (
     STATUS_FAILED,
     STATUS_PENDING,
     STATUS_SUCCEEDED,
-    CisPayment,
     IdempotencyKey,
     Payment,
     PaymentCallback,
@@ -534,26 +533,6 @@ def run_housekeeping(
         passes += 1
         stop.wait(every)
     return passes
-
-
-def unconfirmed_by_supply_point(
-    session: Session, *, supply_point_ids: Collection[int]
-) -> dict[int, Decimal]:
-    """Succeeded app payments no imported CIS payment matches yet, summed per supply point."""
-    if not supply_point_ids:
-        return {}
-    confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
-    rows = session.execute(
-        select(PaymentItem.supply_point_id, func.sum(PaymentItem.amount))
-        .join(Payment, Payment.id == PaymentItem.payment_id)
-        .where(
-            PaymentItem.supply_point_id.in_(list(supply_point_ids)),
-            Payment.status == STATUS_SUCCEEDED,
-            ~confirmed,
-        )
-        .group_by(PaymentItem.supply_point_id)
-    ).all()
-    return {supply_point_id: Decimal(total) for supply_point_id, total in rows}
 
 
 def _instant(moment: dt.datetime | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from marshmallow import ValidationError, validate
@@ -21,14 +20,9 @@ from ekesco_api.registration.errors import (
     PhoneNotKosovoMobile,
 )
 from ekesco_api.registration.models import CHANNELS
+from ekesco_api.tariffs.periods import local_today
 
-LOCAL_ZONE = ZoneInfo("Europe/Belgrade")
 _PERSONAL_NUMBER = re.compile(r"^[0-9]{10}$")
-
-
-def local_today() -> dt.date:
-    """Today's date in Kosovo (Europe/Belgrade), the day an identity card's expiry is judged on."""
-    return dt.datetime.now(LOCAL_ZONE).date()
 
 
 class Trimmed(ma.fields.String):
@@ -88,6 +82,7 @@ def _password_alone(password: str) -> None:
 
 
 def _card_valid(expiry: dt.date) -> None:
+    """An identity card that has not expired on today's Kosovo date (else `id_card_expired`)."""
     if expiry < local_today():
         raise ValidationError(field_error(IdCardExpired.code, IdCardExpired.title))
 

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ekesco_api.cis_import.demo import people
 from ekesco_api.cis_import.demo.places import CITIES, City, Locality
@@ -31,9 +30,8 @@ from ekesco_api.cis_import.service import (
 )
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import CATEGORIES
+from ekesco_api.tariffs.periods import ZONE as LOCAL
 from ekesco_api.tariffs.service import TariffRates, bill_from_tariff, select_tariff
-
-LOCAL = ZoneInfo("Europe/Belgrade")
 
 
 @dataclass(frozen=True)
