@@ -8,6 +8,7 @@ unexpected fault in the same shape, translated into the request's language.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -130,10 +131,48 @@ def problem(
     return response
 
 
+# marshmallow's validators put their numbers and choices into English sentences before we see
+# them, so an exact catalog lookup misses them; these patterns give them back their msgid.
+_PARAMETRISED: tuple[tuple[re.Pattern[str], LazyString], ...] = (
+    (
+        re.compile(r"Shorter than minimum length (?P<min>\S+)\.$"),
+        _l("Shorter than minimum length %(min)s."),
+    ),
+    (
+        re.compile(r"Longer than maximum length (?P<max>\S+)\.$"),
+        _l("Longer than maximum length %(max)s."),
+    ),
+    (
+        re.compile(r"Length must be between (?P<min>\S+) and (?P<max>\S+)\.$"),
+        _l("Length must be between %(min)s and %(max)s."),
+    ),
+    (re.compile(r"Length must be (?P<equal>\S+)\.$"), _l("Length must be %(equal)s.")),
+    (re.compile(r"Must be one of: (?P<choices>.*)\.$"), _l("Must be one of: %(choices)s.")),
+    (
+        re.compile(
+            r"Must be greater than or equal to (?P<min>\S+) and less than or equal to "
+            r"(?P<max>\S+)\.$"
+        ),
+        _l("Must be between %(min)s and %(max)s."),
+    ),
+    (
+        re.compile(r"Must be greater than or equal to (?P<min>\S+)\.$"),
+        _l("Must be at least %(min)s."),
+    ),
+    (re.compile(r"Must be less than or equal to (?P<max>\S+)\.$"), _l("Must be at most %(max)s.")),
+)
+
+
 def _translate(message: Any) -> str:
-    # marshmallow's own messages are English; our catalogs translate the common ones.
+    """marshmallow's own messages are English; our catalogs translate them."""
     text = str(message)
-    return _(text) if text else text
+    if not text:
+        return text
+    for pattern, template in _PARAMETRISED:
+        match = pattern.match(text)
+        if match:
+            return str(template) % match.groupdict()
+    return _(text)
 
 
 def normalise_field_errors(
@@ -238,6 +277,34 @@ class ValueOutOfRange(ApiError):
     title = _l("A number in the request is too large or too small.")
 
 
+class TextInvalid(ApiError):
+    status = 422
+    code = "text_invalid"
+    title = _l("The request contains characters that are not allowed.")
+
+
+def handle_bad_text(error: Exception) -> Response:
+    """Text no database can store: a lone UTF-16 surrogate ("\\ud800") or a NUL character.
+
+    JSON allows both and marshmallow passes them as strings; they fail only when encoded for
+    the driver (UnicodeEncodeError) or stored in PostgreSQL text (DataError), so the one place
+    that sees every such input is here.
+    """
+    from ekesco_api.extensions import db
+
+    db.session.rollback()
+    log.info("invalid text in a request: %s", type(error).__name__)
+    return handle_api_error(TextInvalid())
+
+
+def _is_nul_in_text(error: Exception) -> bool:
+    return "NUL" in str(getattr(error, "orig", error))
+
+
+def handle_data_error(error: Exception) -> Response:
+    return handle_bad_text(error) if _is_nul_in_text(error) else handle_out_of_range(error)
+
+
 def handle_out_of_range(error: Exception) -> Response:
     """A number no column can hold reached the database: the client's input, not our fault.
 
@@ -255,7 +322,8 @@ def register_error_handlers(app: Flask) -> None:
     from sqlalchemy.exc import DataError
 
     app.register_error_handler(OverflowError, handle_out_of_range)
-    app.register_error_handler(DataError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(UnicodeEncodeError, handle_bad_text)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -144,3 +144,48 @@ def test_huge_numbers_in_query_strings_are_a_422(client):
         assert response.mimetype == PROBLEM
         assert response.json["code"] == "value_out_of_range"
         assert response.json["title"] == "A number in the request is too large or too small."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"username": "a\\ud800@example.com", "password": "pw"}',  # a lone surrogate
+        b'{"username": "a\\u0000@example.com", "password": "pw"}',  # NUL: PostgreSQL has no room
+    ],
+)
+def test_text_no_database_can_store_is_a_422(client, body):
+    response = client.post(
+        "/api/v1/auth/login",
+        data=body,
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.mimetype == PROBLEM
+    if b"ud800" in body or response.status_code != 401:  # SQLite stores NUL: just unknown there
+        assert response.status_code == 422
+        assert response.json["code"] == "text_invalid"
+        assert response.json["title"] == "The request contains characters that are not allowed."
+
+
+def test_a_lone_surrogate_never_reaches_the_database(client):
+    response = client.post(
+        "/api/v1/auth/password/reset",
+        data=b'{"token": "\\ud800", "new_password": "a long passphrase of mine"}',
+        content_type="application/json",
+    )
+    assert response.status_code in {400, 422}
+    assert response.mimetype == PROBLEM
+
+
+def test_validator_messages_with_numbers_are_translated(client, db_session):
+    headers = {**auth_headers(client, make_account(db_session)), "Accept-Language": "sr"}
+    response = client.get("/api/v1/payments?page_size=1000", headers=headers)
+    assert response.status_code == 422
+    assert response.json["errors"]["page_size"] == ["Mora biti od 1 do 100."]
+    response = client.put(
+        "/api/v1/me/subscriptions",
+        json={"area_ids": [], "channels": ["fax"]},
+        headers={**headers, "Accept-Language": "sq"},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["channels.0"][0].startswith("Duhet të jetë një nga: ")

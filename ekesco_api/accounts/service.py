@@ -67,6 +67,9 @@ def update_profile(
     own: SMS for a phone, e-mail for an e-mail. Giving back the current address cancels the
     pending change. Everything is checked before anything changes.
     """
+    # Lock the account row first, so that parallel changes cannot each pass the code's resend
+    # cooldown (PostgreSQL; SQLite's write lock already serialises them).
+    session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     cancel_email = cancel_phone = False
     if email is not None:
         if email_key(email) == account.email_key:

@@ -127,11 +127,11 @@ class OutageChangeSchema(ma.Schema):
     def _one_thing(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
             raise ma.ValidationError(
-                field_error("validation_error", _l("Nothing to change.")), "_schema"
+                [field_error("validation_error", _l("Nothing to change."))], "_schema"
             )
         if "status" in data and len(data) > 1:
             raise ma.ValidationError(
-                field_error("validation_error", _l("Cancel on its own, without other changes.")),
+                [field_error("validation_error", _l("Cancel on its own, without other changes."))],
                 "status",
             )
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from ekesco_api.accounts.models import Account
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.outages import fanout
 from ekesco_api.outages.errors import (
@@ -309,6 +310,8 @@ def put_subscriptions(
     session: Session, *, account_id: int, area_ids: Sequence[int], channels: Sequence[str]
 ) -> dict[str, Any]:
     """Replace the followed areas and the channels (the inbox needs no choosing)."""
+    # Lock the account row: two parallel replacements would both insert the same rows.
+    session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     ids = _check_areas(session, area_ids)
     session.execute(delete(AreaSubscription).where(AreaSubscription.account_id == account_id))
     session.add_all(AreaSubscription(account_id=account_id, area_id=i) for i in ids)

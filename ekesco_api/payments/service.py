@@ -324,7 +324,7 @@ def receive_callback(
         signature_header=(signature or None) and signature[:200],
         remote_addr=remote_addr and remote_addr[:64],
         user_agent=user_agent and user_agent[:200],
-        body=raw_body.decode("utf-8", "replace"),
+        body=raw_body.decode("utf-8", "replace").replace("\x00", "\ufffd"),  # PG text has no NUL
         outcome="",
         status_code=0,
     )

@@ -52,7 +52,7 @@ class StaffCustomerQuerySchema(ma.Schema):
     @validates_schema
     def _exactly_one(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if len([key for key in LOOKUP_KEYS if key in data]) != 1:
-            raise ValidationError(field_error(LookupKeyRequired.code, LookupKeyRequired.title))
+            raise ValidationError([field_error(LookupKeyRequired.code, LookupKeyRequired.title)])
 
 
 class StaffMeterSchema(ma.Schema):
@@ -157,7 +157,7 @@ class StaffContactUpdateSchema(ma.Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
-            raise ValidationError(field_error(NothingToChange.code, NothingToChange.title))
+            raise ValidationError([field_error(NothingToChange.code, NothingToChange.title)])
 
 
 class StaffRegistrationRemoveSchema(ma.Schema):
