@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import MetaData, Numeric, event
+from sqlalchemy import MetaData, Numeric, Select, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -75,3 +75,22 @@ def _may_write() -> bool:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SelectPage:
+    """A SELECT that flask-smorest's `Page` can slice and count, one page from the database."""
+
+    def __init__(self, session: Any, query: Select[Any]) -> None:
+        self.session = session
+        self.query = query
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start = window.start or 0
+        rows = self.session.scalars(
+            self.query.offset(start).limit((window.stop or start) - start)
+        ).all()
+        return list(rows)
+
+    def __len__(self) -> int:
+        counted = select(func.count()).select_from(self.query.order_by(None).subquery())
+        return int(self.session.scalar(counted) or 0)

@@ -10,6 +10,7 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.db import SelectPage
 from ekesco_api.errors import Forbidden, Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
@@ -119,7 +120,7 @@ class Outages(MethodView):
         pick every outage overlapping that window. `area_id` gives the outages of an area,
         of the areas above it (they cover it) and of those below it.
         """
-        return outage_service.SelectPage(
+        return SelectPage(
             db.session(),
             outage_service.find_outages(
                 db.session(),
@@ -175,7 +176,7 @@ class MyOutages(MethodView):
         """
         session = db.session()
         areas = outage_service.account_area_ids(session, current_account_id())
-        return outage_service.SelectPage(
+        return SelectPage(
             session,
             outage_service.find_outages(
                 session,
@@ -251,9 +252,7 @@ class MyNotifications(MethodView):
     def get(self) -> Any:
         """The in-app inbox, newest first"""
         session = db.session()
-        return outage_service.SelectPage(
-            session, outage_service.inbox(session, account_id=current_account_id())
-        )
+        return SelectPage(session, outage_service.inbox(session, account_id=current_account_id()))
 
 
 @me_blp.route("/notifications/<int:notification_id>/read")

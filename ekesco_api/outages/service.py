@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -193,25 +193,6 @@ def change_outage(
 
 
 # ----------------------------------------------------------------------------------- finding
-
-
-class SelectPage:
-    """A SELECT that flask-smorest's `Page` can slice and count, one page from the database."""
-
-    def __init__(self, session: Session, query: Select[Any]) -> None:
-        self.session = session
-        self.query = query
-
-    def __getitem__(self, window: slice) -> list[Any]:
-        start = window.start or 0
-        rows = self.session.scalars(
-            self.query.offset(start).limit((window.stop or start) - start)
-        ).all()
-        return list(rows)
-
-    def __len__(self) -> int:
-        counted = select(func.count()).select_from(self.query.order_by(None).subquery())
-        return int(self.session.scalar(counted) or 0)
 
 
 def _status_filter(status: str | None, now: dt.datetime) -> ColumnElement[bool]:

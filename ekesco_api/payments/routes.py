@@ -11,6 +11,7 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.db import SelectPage
 from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import db
@@ -57,21 +58,6 @@ IDEMPOTENCY_HEADER = {
 }
 
 
-class PaymentPage(Page):
-    """Pagination over a select: COUNT for the header, OFFSET/LIMIT for the page."""
-
-    @property
-    def item_count(self) -> int:
-        return payment_service.count_payments(db.session(), account_id=current_account_id())
-
-    @property
-    def items(self) -> list[Any]:
-        statement = self.collection.offset(self.page_params.first_item).limit(
-            self.page_params.page_size
-        )
-        return list(db.session().scalars(statement).all())
-
-
 def _idempotency_key() -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
@@ -100,7 +86,7 @@ class PaymentList(MethodView):
     @customer_required()
     @blp.doc(operationId="listPayments", security=BEARER)
     @blp.response(200, PaymentSchema(many=True))
-    @blp.paginate(PaymentPage, page_size=20, max_page_size=100)
+    @blp.paginate(Page, page_size=20, max_page_size=100)
     @documents(blp, Unauthorized)
     def get(self) -> Any:
         """The account's card payments
@@ -109,7 +95,7 @@ class PaymentList(MethodView):
         `X-Pagination` header. `status` is `pending` until the bank answers, then `succeeded`
         or `failed`; an intent nobody paid within 30 minutes becomes `expired`.
         """
-        return payment_service.payments_query(current_account_id())
+        return SelectPage(db.session(), payment_service.payments_query(current_account_id()))
 
     @customer_required()
     @idempotency_key_required

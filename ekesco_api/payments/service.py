@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 import marshmallow as ma
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -242,12 +242,6 @@ def payments_query(account_id: int) -> Select[Any]:
         .order_by(Payment.id.desc())
         # Status changes are bulk UPDATEs: never answer from stale objects in the session.
         .execution_options(populate_existing=True)
-    )
-
-
-def count_payments(session: Session, *, account_id: int) -> int:
-    return int(
-        session.scalar(select(func.count(Payment.id)).where(Payment.account_id == account_id)) or 0
     )
 
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.db import SelectPage
 from ekesco_api.errors import Forbidden, TooManyAttempts, Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
@@ -89,21 +90,6 @@ def _actor() -> Actor:
         email=member.email,
         request_id=request_ids.current_request_id(),
     )
-
-
-class QueryPage(Page):
-    """flask-smorest pagination over a SQLAlchemy select: COUNT for the header, OFFSET/LIMIT."""
-
-    @property
-    def item_count(self) -> int:
-        return staff_service.count(db.session(), self.collection)
-
-    @property
-    def items(self) -> list[Any]:
-        statement = self.collection.offset(self.page_params.first_item).limit(
-            self.page_params.page_size
-        )
-        return list(db.session().scalars(statement).all())
 
 
 @blp.route("/login")
@@ -251,7 +237,7 @@ class AuditLog(MethodView):
     @blp.doc(operationId="listAuditLog", security=BEARER)
     @blp.arguments(StaffAuditQuerySchema, location="query")
     @blp.response(200, StaffAuditEntrySchema(many=True))
-    @blp.paginate(QueryPage, page_size=50, max_page_size=200)
+    @blp.paginate(Page, page_size=50, max_page_size=200)
     @documents(blp, *TOKEN_ERRORS, ValidationFailed)
     def get(self, query: dict[str, Any]) -> Any:
         """Read the audit log (admin)
@@ -265,4 +251,4 @@ class AuditLog(MethodView):
         years.
         """
         _actor()
-        return staff_service.audit_log_query(**query)
+        return SelectPage(db.session(), staff_service.audit_log_query(**query))

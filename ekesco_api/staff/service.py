@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -464,9 +464,3 @@ def audit_log_query(
     if until is not None:
         statement = statement.where(AuditEntry.created_at < until)
     return statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-
-
-def count(session: Session, statement: Select[Any]) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
