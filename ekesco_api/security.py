@@ -21,6 +21,8 @@ from ekesco_api.i18n import _l
 F = TypeVar("F", bound=Callable[..., Any])
 
 SCOPE_FULL = "full"
+# The spec's security requirement of every operation that needs a token.
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 SCOPE_PASSWORD_CHANGE = "password_change"
 
 
@@ -42,10 +44,8 @@ class TokenInvalid(ApiError):
     title = _l("The access token is not valid.")
 
 
-class WrongTokenKind(ApiError):
-    status = 403
-    code = "forbidden"
-    title = _l("You are not allowed to do this.")
+class WrongTokenKind(Forbidden):
+    """A customer's token on a staff route, or the reverse."""
 
 
 class PasswordChangeRequired(ApiError):

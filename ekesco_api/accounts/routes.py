@@ -33,11 +33,10 @@ from ekesco_api.accounts.schemas import (
 from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
 from ekesco_api.errors import Forbidden, documents
 from ekesco_api.extensions import client_ip, db, limiter
-from ekesco_api.security import current_account_id, customer_required
+from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 # What any /me operation can answer about the token itself.
 TOKEN_ERRORS = (
     Unauthorized,

@@ -30,10 +30,9 @@ from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
 from ekesco_api.passwords import WeakPassword
+from ekesco_api.security import BEARER
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Registration and login.")
-
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _config_limit(name: str) -> Any:

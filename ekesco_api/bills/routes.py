@@ -14,7 +14,7 @@ from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.errors import Unauthorized, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
-from ekesco_api.security import current_account_id, customer_required
+from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint(
     "bills",
@@ -22,8 +22,6 @@ blp = Blueprint(
     url_prefix="/bills",
     description="Bills of the account's customer codes: lines, status and the printable bill.",
 )
-
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/<int:bill_id>")

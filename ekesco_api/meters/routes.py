@@ -32,7 +32,7 @@ from ekesco_api.meters.schemas import (
     MeterUpdateSchema,
     ReadingsSchema,
 )
-from ekesco_api.security import current_account_id, customer_required
+from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint(
     "meters",
@@ -40,8 +40,6 @@ blp = Blueprint(
     url_prefix="/meters",
     description="The account's meters (up to 10), their reads, bills and balance.",
 )
-
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("")

@@ -37,6 +37,7 @@ from ekesco_api.outages.schemas import (
     SubscriptionsSchema,
 )
 from ekesco_api.security import (
+    BEARER,
     TokenExpired,
     TokenInvalid,
     TokenRevoked,
@@ -48,7 +49,6 @@ from ekesco_api.security import (
 )
 from ekesco_api.types import utcnow
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, WrongTokenKind)
 # Areas change only with an import: clients may keep them a while, and revalidate by ETag.
 AREAS_MAX_AGE = 3600

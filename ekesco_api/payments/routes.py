@@ -37,7 +37,7 @@ from ekesco_api.payments.schemas import (
     PaymentCreateSchema,
     PaymentSchema,
 )
-from ekesco_api.security import current_account_id, customer_required
+from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint(
     "payments",
@@ -46,7 +46,6 @@ blp = Blueprint(
     description="Card payments at the bank's hosted page: intents, the bank's callback, receipts.",
 )
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
 IDEMPOTENCY_HEADER = {
     "in": "header",

@@ -20,6 +20,7 @@ from ekesco_api.registration.errors import (
     PhoneTaken,
 )
 from ekesco_api.security import (
+    BEARER,
     TokenExpired,
     TokenInvalid,
     TokenRevoked,
@@ -61,7 +62,6 @@ blp.record_once(request_ids.register)
 # Dispatchers' outage actions are audited by a flush listener; importing it installs it.
 assert outage_audit.ACTION_OUTAGE_ANNOUNCE
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, Forbidden)
 
 # Defaults when the configuration names no staff-specific limits.
