@@ -40,13 +40,15 @@ def get_account(session: Session, *, account_id: int) -> Account:
     return account
 
 
-def _email_owner(session: Session, key: str, *, other_than: int) -> int | None:
+def email_owner(session: Session, key: str, *, other_than: int) -> int | None:
+    """The id of another account that has this e-mail (by its key), if any."""
     return session.scalar(
         select(Account.id).where(Account.email_key == key, Account.id != other_than)
     )
 
 
-def _phone_owner(session: Session, phone: str, *, other_than: int) -> int | None:
+def phone_owner(session: Session, phone: str, *, other_than: int) -> int | None:
+    """The id of another account that has this phone (E.164), if any."""
     return session.scalar(
         select(Account.id).where(Account.phone == phone, Account.id != other_than)
     )
@@ -74,12 +76,12 @@ def update_profile(
     if email is not None:
         if email_key(email) == account.email_key:
             email, cancel_email = None, True
-        elif _email_owner(session, email_key(email), other_than=account.id) is not None:
+        elif email_owner(session, email_key(email), other_than=account.id) is not None:
             raise EmailTaken()
     if phone is not None:
         if phone == account.phone:
             phone, cancel_phone = None, True
-        elif _phone_owner(session, phone, other_than=account.id) is not None:
+        elif phone_owner(session, phone, other_than=account.id) is not None:
             raise PhoneTaken()
     # Codes before any change: a refused one (429 resend_too_soon) leaves the account as it was.
     if email is not None:
@@ -126,7 +128,7 @@ def confirm_email_change(session: Session, *, account: Account, code: str) -> Ac
     if verification.destination != new:
         raise CodeInvalid()
     key = email_key(new)
-    if _email_owner(session, key, other_than=account.id) is not None:
+    if email_owner(session, key, other_than=account.id) is not None:
         # Someone took it while the code was on its way: the change is off, the code spent.
         account.pending_email = None
         session.commit()
@@ -166,7 +168,7 @@ def confirm_phone_change(session: Session, *, account: Account, code: str) -> Ac
     )
     if verification.destination != new:
         raise CodeInvalid()
-    if _phone_owner(session, new, other_than=account.id) is not None:
+    if phone_owner(session, new, other_than=account.id) is not None:
         account.pending_phone = None
         session.commit()
         raise PhoneTaken()

@@ -10,9 +10,11 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ekesco_api.accounts import service as account_service
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
 from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.auth.models import KIND_STAFF, REASON_PASSWORD_RESET, PasswordResetToken
+from ekesco_api.auth.service import personal_words
 from ekesco_api.auth.sessions import revoke_account_sessions
 from ekesco_api.auth.tokens import start_session
 from ekesco_api.i18n import _, language
@@ -250,7 +252,7 @@ def temporary_password(account: Account) -> str:
         try:
             check_password_policy(
                 candidate,
-                personal=[account.first_name, account.last_name, account.email, account.phone],
+                personal=personal_words(account),
             )
         except WeakPassword:  # pragma: no cover - astronomically rare
             continue
@@ -345,19 +347,11 @@ def update_contact(
         account = _account(session, account_id, record)
         changed: dict[str, Any] = {}
         if email is not None and email_key(email) != account.email_key:
-            other = session.scalar(
-                select(Account.id).where(
-                    Account.email_key == email_key(email), Account.id != account.id
-                )
-            )
-            if other is not None:
+            if account_service.email_owner(session, email_key(email), other_than=account.id):
                 raise EmailTaken()
             changed["email"] = {"from": account.email, "to": email}
         if phone is not None and phone != account.phone:
-            other = session.scalar(
-                select(Account.id).where(Account.phone == phone, Account.id != account.id)
-            )
-            if other is not None:
+            if account_service.phone_owner(session, phone, other_than=account.id):
                 raise PhoneTaken()
             changed["phone"] = {"from": account.phone, "to": phone}
         record.details["changed"] = changed

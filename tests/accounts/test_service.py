@@ -28,7 +28,7 @@ def test_a_unique_violation_at_commit_is_email_taken(db_session, monkeypatch):
     code = _pending_code(
         db_session, account, "email_change", "email", "contested@example.com", monkeypatch
     )
-    monkeypatch.setattr(account_service, "_email_owner", lambda *a, **k: None)
+    monkeypatch.setattr(account_service, "email_owner", lambda *a, **k: None)
     with pytest.raises(EmailTaken):
         account_service.confirm_email_change(db_session, account=account, code=code)
 
@@ -38,7 +38,7 @@ def test_a_unique_violation_at_commit_is_phone_taken(db_session, monkeypatch):
     make_account(db_session, phone="+38345111999")
     account.pending_phone = "+38345111999"
     code = _pending_code(db_session, account, "phone_change", "sms", "+38345111999", monkeypatch)
-    monkeypatch.setattr(account_service, "_phone_owner", lambda *a, **k: None)
+    monkeypatch.setattr(account_service, "phone_owner", lambda *a, **k: None)
     with pytest.raises(PhoneTaken):
         account_service.confirm_phone_change(db_session, account=account, code=code)
 
