@@ -40,7 +40,7 @@ from ekesco_api.bills.models import Bill
 from ekesco_api.errors import NotFound
 from ekesco_api.i18n import _, _l
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.meters.models import Meter, SupplyPoint
+from ekesco_api.meters.models import Meter, SupplyPoint, address_of
 from ekesco_api.meters.readings import (
     LOCAL_ZONE,
     local_midnight,
@@ -52,7 +52,6 @@ from ekesco_api.meters.service import (
     ACCOUNT_ID,
     METER_ID,
     account_supply_point_ids,
-    address_of,
     owned_meter_ids,
 )
 from ekesco_api.tariffs.errors import TariffNotFound

@@ -17,6 +17,15 @@ READING_MODES = ("remote", "manual")
 TARIFF_TYPES = ("single", "dual")
 
 
+def address_of(street: str, neighbourhood: str, locality: str, city: str) -> str:
+    """The one-line address, each part once (a village's locality is often its city's name)."""
+    seen: list[str] = []
+    for part in (street, neighbourhood, locality, city):
+        if part and part not in seen:
+            seen.append(part)
+    return ", ".join(seen)
+
+
 class SupplyPoint(Base):
     """A customer code of the CIS: the holder, the address and the category of supply."""
 
@@ -45,12 +54,7 @@ class SupplyPoint(Base):
 
     @property
     def address(self) -> str:
-        parts = [self.street, self.neighbourhood, self.locality, self.city]
-        seen: list[str] = []
-        for part in parts:
-            if part and part not in seen:
-                seen.append(part)
-        return ", ".join(seen)
+        return address_of(self.street, self.neighbourhood, self.locality, self.city)
 
 
 class Meter(Base):

@@ -49,7 +49,7 @@ from ekesco_api.meters.errors import (
     MeterUnknown,
     PrimaryMeter,
 )
-from ekesco_api.meters.models import Meter, SupplyPoint
+from ekesco_api.meters.models import Meter, SupplyPoint, address_of
 from ekesco_api.outages.models import Area
 
 log = logging.getLogger(__name__)
@@ -168,15 +168,6 @@ def meters_select(account_id: AccountId, *columns: Any) -> Select[*tuple[Any, ..
             and_(AccountMeter.meter_id == Meter.id, AccountMeter.account_id == account_id),
         )
     )
-
-
-def address_of(street: str, neighbourhood: str, locality: str, city: str) -> str:
-    """The address as `SupplyPoint.address` writes it, from plain columns."""
-    seen: list[str] = []
-    for part in (street, neighbourhood, locality, city):
-        if part and part not in seen:
-            seen.append(part)
-    return ", ".join(seen)
 
 
 def meter_view(row: Row[Any], *, language: str) -> MeterView:
