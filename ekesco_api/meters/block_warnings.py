@@ -34,8 +34,7 @@ from ekesco_api.i18n import _, language
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.meters.readings import LOCAL_ZONE, period_bounds, period_of
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.service import queue_message
+from ekesco_api.notifications.service import notify_account
 from ekesco_api.outages.models import Device
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.service import tariff_on
@@ -164,13 +163,6 @@ def _devices(session: Session, account_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _channels(recipient: _Recipient, devices: list[str]) -> list[tuple[str, str]]:
-    """Where the warning goes besides the inbox: (channel, address) pairs."""
-    if devices:
-        return [("push", token) for token in devices]
-    return [("email", recipient.email)]
-
-
 def _kwh(value: Decimal) -> str:
     return f"{value.quantize(Decimal(1), rounding=ROUND_DOWN)}"
 
@@ -230,19 +222,15 @@ def send_block_warnings(
                 kwh=_kwh(kwh),
                 block=_kwh(tariff.block_kwh),
             )
-        session.add(
-            Notification(account_id=recipient.account_id, kind=KIND, title=subject, body=body)
+        notify_account(
+            session,
+            account_id=recipient.account_id,
+            email=recipient.email,
+            push_tokens=devices.get(recipient.account_id, []),
+            kind=KIND,
+            title=subject,
+            body=body,
         )
-        for channel, address in _channels(recipient, devices.get(recipient.account_id, [])):
-            queue_message(
-                session,
-                channel=channel,
-                to=address,
-                subject=subject,
-                body=body,
-                kind=KIND,
-                account_id=recipient.account_id,
-            )
         session.commit()
         report.sent += 1
     session.commit()

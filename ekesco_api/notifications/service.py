@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -57,6 +58,34 @@ def queue_message(
     session.add(message)
     session.info.setdefault(_PENDING, []).append(message)
     return message
+
+
+def notify_account(
+    session: AnySession,
+    *,
+    account_id: int,
+    email: str,
+    push_tokens: Sequence[str],
+    kind: str,
+    title: str,
+    body: str,
+) -> None:
+    """Tell one account: its in-app inbox, and push to each of its devices or, without any,
+    e-mail. Added to the caller's transaction like `queue_message`."""
+    from ekesco_api.notifications.inbox import Notification  # inbox imports accounts: late
+
+    session.add(Notification(account_id=account_id, kind=kind, title=title, body=body))
+    channels = [("push", token) for token in push_tokens] or [("email", email)]
+    for channel, address in channels:
+        queue_message(
+            session,
+            channel=channel,
+            to=address,
+            subject=title,
+            body=body,
+            kind=kind,
+            account_id=account_id,
+        )
 
 
 def init_senders(app: Flask) -> Senders:

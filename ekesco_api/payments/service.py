@@ -49,8 +49,7 @@ from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint
 from ekesco_api.meters.readings import local_midnight
 from ekesco_api.meters.service import ACCOUNT_ID, owned_meter_ids
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.service import queue_message
+from ekesco_api.notifications.service import notify_account
 from ekesco_api.outages.models import Device
 from ekesco_api.payments.errors import (
     AmountMismatch,
@@ -451,19 +450,16 @@ def _notify(session: Session, payment: Payment) -> None:
                 amount=amount,
                 codes=codes,
             )
-    session.add(Notification(account_id=account.id, kind=kind, title=title, body=body))
     tokens = session.scalars(select(Device.push_token).where(Device.account_id == account.id))
-    channels = [("push", token) for token in tokens] or [("email", account.email)]
-    for channel, address in channels:
-        queue_message(
-            session,
-            channel=channel,
-            to=address,
-            subject=title,
-            body=body,
-            kind=kind,
-            account_id=account.id,
-        )
+    notify_account(
+        session,
+        account_id=account.id,
+        email=account.email,
+        push_tokens=list(tokens),
+        kind=kind,
+        title=title,
+        body=body,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
