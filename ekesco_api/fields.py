@@ -33,7 +33,8 @@ class UtcDateTime(ma.fields.AwareDateTime):
         if value is None:
             return None
         value = value.astimezone(dt.UTC).replace(microsecond=0)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # isoformat, not strftime: strftime writes year 1 as "1", which is not ISO 8601.
+        return value.replace(tzinfo=None).isoformat() + "Z"
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
