@@ -7,7 +7,6 @@ from typing import Any
 from flask import request
 from flask_babel import Babel
 from flask_cors import CORS
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -18,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from ekesco_api.db import Base
 from ekesco_api.errors import ProblemSchema, handle_http_exception
 from ekesco_api.i18n import select_locale
+from ekesco_api.verified_tokens import CachingJWTManager
 
 
 class ProblemApi(Api):
@@ -32,7 +32,7 @@ class ProblemApi(Api):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = ProblemApi()
-jwt = JWTManager()
+jwt = CachingJWTManager()
 babel = Babel()
 cors = CORS()
 

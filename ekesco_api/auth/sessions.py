@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.auth.models import SessionFamily
 from ekesco_api.extensions import db
 from ekesco_api.types import utcnow
+
+_FAMILY_REVOKED_AT = select(SessionFamily.revoked_at).where(
+    SessionFamily.id == bindparam("family_id")
+)
 
 
 def is_token_revoked(payload: dict[str, Any]) -> bool:
@@ -21,9 +25,9 @@ def is_token_revoked(payload: dict[str, Any]) -> bool:
     family_id = payload.get("fam")
     if not isinstance(family_id, str):
         return True  # not a token we issued: every one of ours names its family
-    row = db.session.execute(
-        select(SessionFamily.revoked_at).where(SessionFamily.id == family_id)
-    ).first()
+    # Through the session's connection, not `Session.execute`: a plain Core statement skips
+    # the ORM's per-statement bookkeeping, a third of this check's time.
+    row = db.session.connection().execute(_FAMILY_REVOKED_AT, {"family_id": family_id}).first()
     return row is None or row.revoked_at is not None
 
 

@@ -58,7 +58,7 @@ def paid_since(
     paid = Paid()
     if not supply_point_ids:
         return paid
-    rows = session.execute(
+    rows = session.connection().execute(
         _STATEMENT,
         {
             "cis_supply_point_ids": list(cutoffs),

@@ -1,0 +1,81 @@
+"""The per-worker cache of verified tokens never lets through what a fresh check would refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import jwt as pyjwt
+import pytest
+from flask import Flask
+from flask_jwt_extended import create_access_token, decode_token
+
+from ekesco_api.auth.tokens import issue_token_pair
+from ekesco_api.verified_tokens import CachingJWTManager
+from tests.auth_helpers import bearer, login
+from tests.factories import make_account
+
+ME_URL = "/api/v1/me"
+
+
+def test_a_token_used_before_still_expires_on_time(client, db_session):
+    account = make_account(db_session)
+    family = decode_token(issue_token_pair(db_session, account=account)["access_token"])["fam"]
+    short = create_access_token(
+        identity=str(account.id),
+        additional_claims={"kind": "customer", "fam": family, "scope": "full"},
+        expires_delta=dt.timedelta(seconds=2),
+    )
+    assert client.get(ME_URL, headers=bearer(short)).status_code == 200  # now cached
+    expires = decode_token(short, allow_expired=True)["exp"]
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    response = client.get(ME_URL, headers={**bearer(short), "Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_expired"
+
+
+@pytest.mark.parametrize("position", [-1, -20, 12])
+def test_a_changed_token_is_refused_after_the_genuine_one_passed(client, db_session, position):
+    account = make_account(db_session)
+    token = login(client, account.email)["access_token"]
+    assert client.get(ME_URL, headers=bearer(token)).status_code == 200
+    changed = token[:position] + ("A" if token[position] != "A" else "B") + token[position:][1:]
+    response = client.get(ME_URL, headers=bearer(changed))
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_invalid"
+    # The genuine one is unharmed by the failed attempt.
+    assert client.get(ME_URL, headers=bearer(token)).status_code == 200
+
+
+def _bare_app(secret: str, manager: CachingJWTManager) -> Flask:
+    app = Flask(__name__)
+    app.config["JWT_SECRET_KEY"] = secret
+    manager.init_app(app)
+    return app
+
+
+def test_each_app_keeps_its_own_cache_so_a_token_never_crosses_secrets():
+    manager = CachingJWTManager(cache_size=8)
+    first, second = _bare_app("a" * 40, manager), _bare_app("b" * 40, manager)
+    with first.app_context():
+        token = create_access_token(identity="7")
+        assert decode_token(token)["sub"] == "7"
+    with second.app_context(), pytest.raises(pyjwt.InvalidSignatureError):
+        decode_token(token)
+
+
+def test_claims_a_caller_changes_do_not_change_the_next_callers_claims():
+    app = _bare_app("c" * 40, CachingJWTManager(cache_size=8))
+    with app.app_context():
+        token = create_access_token(identity="7", additional_claims={"scope": "full"})
+        decode_token(token)["scope"] = "tampered"
+        assert decode_token(token)["scope"] == "full"
+
+
+def test_the_cache_is_bounded():
+    app = _bare_app("d" * 40, CachingJWTManager(cache_size=3))
+    with app.app_context():
+        for n in range(10):
+            decode_token(create_access_token(identity=str(n)))
+        info = app.extensions["ekesco.verified_tokens"].cache_info()
+    assert info.currsize == 3 and info.misses == 10
