@@ -6,48 +6,37 @@ it still shows the old amount" never happens. Once the import brings the same pa
 (its `CisPayment.reference` is the item's `cis_reference`), the imported row counts instead
 and this one drops out.
 
-`unconfirmed_select` is the statement; `ledger` folds it into the same statement as the
-imported payments, so that balances stay at a fixed number of queries.
+`unconfirmed` is a scalar subquery, so that balances fold it into the statement that reads
+the meters and stay at a fixed number of queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import ScalarSelect, exists, func, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
 
-def unconfirmed_select(parameter: str = "supply_point_ids") -> Select[int, Decimal]:
-    """Per supply point in the list bound as `parameter`: the sum of its succeeded app payment
-    items that no imported payment matches yet (columns `supply_point_id`, `amount`)."""
+def unconfirmed(supply_point_id: Any) -> ScalarSelect[Decimal]:
+    """The sum of the succeeded app payment items of `supply_point_id` (a column to correlate
+    with, or a value) that no imported payment matches yet; NULL when there are none."""
     confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
     return (
-        select(PaymentItem.supply_point_id, func.sum(PaymentItem.amount).label("amount"))
+        select(func.sum(PaymentItem.amount))
         .join(Payment, Payment.id == PaymentItem.payment_id)
         .where(
-            PaymentItem.supply_point_id.in_(bindparam(parameter, expanding=True)),
+            PaymentItem.supply_point_id == supply_point_id,
             Payment.status == STATUS_SUCCEEDED,
             ~confirmed,
         )
-        .group_by(PaymentItem.supply_point_id)
+        .scalar_subquery()
     )
 
 
-_UNCONFIRMED = unconfirmed_select()
-
-
-def unconfirmed_app_payments(
-    session: Session, *, supply_point_ids: Collection[int]
-) -> Mapping[int, Decimal]:
-    """Succeeded app payments the CIS has not confirmed yet, summed per supply point.
-
-    Supply points without any are left out of the mapping.
-    """
-    if not supply_point_ids:
-        return {}
-    rows = session.execute(_UNCONFIRMED, {"supply_point_ids": list(supply_point_ids)})
-    return {supply_point_id: Decimal(total) for supply_point_id, total in rows}
+def unconfirmed_app_payments(session: Session, *, supply_point_id: int) -> Decimal:
+    """Succeeded app payments of one supply point that the CIS has not confirmed yet."""
+    return session.execute(select(unconfirmed(supply_point_id))).scalar_one() or Decimal("0.00")

@@ -1,10 +1,9 @@
-"""What the customer owes: per meter and over the whole account, in two statements.
+"""What the customer owes: per meter and over the whole account, in one statement.
 
-The amount due of a supply point is its latest bill's total less what was paid since: the
-payments the CIS imported with `paid_at` on or after local midnight (Europe/Belgrade) of the
-bill's issue date, and the app's own succeeded payments that the CIS has not confirmed yet
-(`pending_payments`, see `app_payments`). It never goes below zero: an overpayment is the
-supplier's to credit on the next bill, not a negative debt to show.
+The amount due of a supply point is its latest bill's total less what was paid since (see
+`ledger`): the imported payments made on or after the bill's issue date, and the app's own
+succeeded payments that the CIS has not confirmed yet (`pending_payments`). It never goes below
+zero: an overpayment is the supplier's to credit on the next bill, not a negative debt to show.
 
 Amounts belong to supply points (customer codes), not meters: two meters of one code show the
 same amount on their rows, and the account's total counts each code once.
@@ -21,13 +20,13 @@ from typing import Any
 from sqlalchemy import Row, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ekesco_api.balance import ledger
+from ekesco_api.balance.app_payments import unconfirmed
+from ekesco_api.balance.ledger import imported_since
 from ekesco_api.bills.models import Bill
 from ekesco_api.bills.service import NEWEST_FIRST
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter
-from ekesco_api.meters.readings import local_midnight
 from ekesco_api.meters.service import ACCOUNT_ID, METER_ID, listing_order, meters_select
 from ekesco_api.types import utcnow
 
@@ -84,6 +83,8 @@ _BALANCE_COLUMNS = (
     _latest.issued_on,
     _latest.due_on,
     _latest.total.label("bill_total"),
+    imported_since(Meter.supply_point_id, _latest.issued_on).label("paid_imported"),
+    unconfirmed(Meter.supply_point_id).label("paid_pending"),
     select(func.max(ImportRun.finished_at)).scalar_subquery().label("last_synced_at"),
 )
 
@@ -106,34 +107,21 @@ def _rows(session: Session, account_id: int, meter_id: int | None = None) -> Seq
     return connection.execute(_ONE_METER, {"account_id": account_id, "meter_id": meter_id}).all()
 
 
-def _amounts(
-    session: Session, rows: Sequence[Row[Any]]
-) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """Amount due and pending app payments per supply point (one statement for payments)."""
-    paid = ledger.paid_since(
-        session,
-        cutoffs={
-            row.supply_point_id: local_midnight(row.issued_on)
-            for row in rows
-            if row.bill_id is not None
-        },
-        supply_point_ids={row.supply_point_id for row in rows},
-    )
-    due: dict[int, Decimal] = {}
-    for row in rows:
-        owed = row.bill_total if row.bill_id is not None else ZERO
-        due[row.supply_point_id] = max(owed - paid.total(row.supply_point_id), ZERO)
-    return due, paid.pending
+def _amounts(row: Row[Any]) -> tuple[Decimal, Decimal]:
+    """The amount due and the pending app payments of the row's supply point."""
+    pending = row.paid_pending or ZERO
+    if row.bill_id is None:
+        return ZERO, pending
+    return max(row.bill_total - (row.paid_imported or ZERO) - pending, ZERO), pending
 
 
-def _meter_balance(
-    row: Row[Any], due: dict[int, Decimal], pending: dict[int, Decimal], as_of: dt.datetime
-) -> MeterBalance:
+def _meter_balance(row: Row[Any], as_of: dt.datetime) -> MeterBalance:
     latest = None
     if row.bill_id is not None:
         latest = LatestBill(
             row.bill_id, row.bill_number, row.bill_period, row.issued_on, row.due_on, row.bill_total
         )
+    amount_due, pending = _amounts(row)
     return MeterBalance(
         meter_id=row.id,
         meter_number=row.meter_number,
@@ -141,8 +129,8 @@ def _meter_balance(
         nickname=row.nickname,
         reading_mode=row.reading_mode,
         is_primary=bool(row.is_primary),
-        amount_due=due[row.supply_point_id],
-        pending_payments=pending.get(row.supply_point_id, ZERO),
+        amount_due=amount_due,
+        pending_payments=pending,
         latest_bill=latest,
         last_synced_at=row.last_synced_at,
         as_of=as_of,
@@ -154,21 +142,25 @@ def meter_balance(session: Session, *, account_id: int, meter_id: int) -> MeterB
     rows = _rows(session, account_id, meter_id)
     if not rows:
         raise MeterNotFound()
-    due, pending = _amounts(session, rows)
-    return _meter_balance(rows[0], due, pending, utcnow())
+    return _meter_balance(rows[0], utcnow())
 
 
 def account_balance(session: Session, *, account_id: int) -> AccountBalance:
-    """Every meter's balance and the sum over the account's supply points (two statements)."""
+    """Every meter's balance and the sum over the account's supply points (one statement)."""
     rows = listing_order(_rows(session, account_id))
-    due, pending = _amounts(session, rows)
     as_of = utcnow()
+    meters = [_meter_balance(row, as_of) for row in rows]
+    # Each supply point once, however many of its meters are on the account.
+    per_supply_point = {
+        row.supply_point_id: (meter.amount_due, meter.pending_payments)
+        for row, meter in zip(rows, meters, strict=True)
+    }
     return AccountBalance(
-        amount_due=sum(due.values(), ZERO),
-        pending_payments=sum(pending.values(), ZERO),
+        amount_due=sum((due for due, _ in per_supply_point.values()), ZERO),
+        pending_payments=sum((pending for _, pending in per_supply_point.values()), ZERO),
         last_synced_at=rows[0].last_synced_at if rows else _last_synced(session),
         as_of=as_of,
-        meters=[_meter_balance(row, due, pending, as_of) for row in rows],
+        meters=meters,
     )
 
 

@@ -43,7 +43,6 @@ from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
 from ekesco_api.meters.readings import (
     LOCAL_ZONE,
-    local_midnight,
     period_bounds,
     period_start,
     reads_from,
@@ -106,13 +105,10 @@ def _statuses_for(session: Session, supply_point_id: int, bills: Iterable[Any]) 
     if not oldest_first:
         return {}
     paid = ledger.paid_since(
-        session,
-        cutoffs={supply_point_id: local_midnight(oldest_first[0].issued_on)},
-        supply_point_ids=[supply_point_id],
+        session, supply_point_id=supply_point_id, since=oldest_first[0].issued_on
     )
     return bill_statuses(
-        [Charge(b.id, b.previous_balance, b.total) for b in oldest_first],
-        paid.total(supply_point_id),
+        [Charge(b.id, b.previous_balance, b.total) for b in oldest_first], paid.total
     )
 
 

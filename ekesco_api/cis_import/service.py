@@ -38,6 +38,7 @@ from ekesco_api.meters.models import (
 )
 from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
+from ekesco_api.tariffs.periods import local_date
 from ekesco_api.types import utcnow
 
 # Rows written per statement: large enough to amortise round trips, small enough for memory.
@@ -544,7 +545,8 @@ def _load_bills(session: Session, source: CsvSource, report: FileReport) -> None
 
 # --- payments.csv ----------------------------------------------------------------------------
 
-_PAYMENT_VALUES = ("supply_point_id", "amount", "paid_at", "channel")
+# `paid_on` follows `paid_at` (see CisPayment): the bulk inserts bypass the model that sets it.
+_PAYMENT_VALUES = ("supply_point_id", "amount", "paid_at", "paid_on", "channel")
 
 
 def _load_payments(session: Session, source: CsvSource, report: FileReport) -> None:
@@ -560,11 +562,13 @@ def _load_payments(session: Session, source: CsvSource, report: FileReport) -> N
     for line, row in source:
         try:
             reference = p.text(row, "reference", 64)
+            paid_at = p.timestamp(row, "paid_at")
             values = {
                 "reference": reference,
                 "supply_point_id": _customer(codes, row),
                 "amount": p.money(row, "amount"),
-                "paid_at": p.timestamp(row, "paid_at"),
+                "paid_at": paid_at,
+                "paid_on": local_date(paid_at),
                 "channel": p.text(row, "channel", 32).lower(),
             }
             if values["amount"] == 0:

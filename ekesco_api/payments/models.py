@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ekesco_api.db import Base
+from ekesco_api.tariffs.periods import local_date
 
 STATUS_PENDING = "pending"
 STATUS_SUCCEEDED = "succeeded"
@@ -18,16 +19,30 @@ PAYMENT_STATUSES = (STATUS_PENDING, STATUS_SUCCEEDED, STATUS_FAILED, STATUS_EXPI
 
 
 class CisPayment(Base):
-    """A payment the supplier's CIS knows of, matched by its reference."""
+    """A payment the supplier's CIS knows of, matched by its reference.
+
+    `paid_on` is the day in Kosovo of `paid_at`. A payment counts against the bills issued on or
+    before that day, and balances compare the two in SQL; SQLite knows no time zones, so the
+    day is stored, set whenever `paid_at` is (here for the ORM, by the CIS import for its bulk
+    inserts).
+    """
 
     __tablename__ = "cis_payments"
+    # Balances sum a supply point's payments since a day; the index answers that on its own.
+    __table_args__ = (Index("ix_cis_payments_supply_point_paid_on", "supply_point_id", "paid_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
-    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id"), index=True)
+    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id"))
     amount: Mapped[Decimal]
     paid_at: Mapped[dt.datetime]
+    paid_on: Mapped[dt.date]
     channel: Mapped[str] = mapped_column(String(32))
+
+    @validates("paid_at")
+    def _set_paid_on(self, _key: str, paid_at: dt.datetime) -> dt.datetime:
+        self.paid_on = local_date(paid_at)
+        return paid_at
 
 
 class Payment(Base):

@@ -92,6 +92,10 @@ def period_at(instant: dt.datetime) -> tuple[Period, dt.datetime]:
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Kosovo (what `?on=` defaults to)."""
-    instant = now or dt.datetime.now(dt.UTC)
+    return local_date(now or dt.datetime.now(dt.UTC))
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    """The date in Kosovo at `instant`."""
     _require_aware(instant)
     return instant.astimezone(ZONE).date()

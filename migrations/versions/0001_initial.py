@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 11:42:40.969228
+Create Date: 2026-12-04 16:28:46.612157
 
 """
 from alembic import op
@@ -260,13 +260,14 @@ def upgrade():
     sa.Column('supply_point_id', sa.Integer(), nullable=False),
     sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('paid_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_cis_payments_supply_point_id_supply_points')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cis_payments')),
     sa.UniqueConstraint('reference', name=op.f('uq_cis_payments_reference'))
     )
     with op.batch_alter_table('cis_payments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_cis_payments_supply_point_id'), ['supply_point_id'], unique=False)
+        batch_op.create_index('ix_cis_payments_supply_point_paid_on', ['supply_point_id', 'paid_on'], unique=False)
 
     op.create_table('meters',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -576,7 +577,7 @@ def downgrade():
 
     op.drop_table('meters')
     with op.batch_alter_table('cis_payments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cis_payments_supply_point_id'))
+        batch_op.drop_index('ix_cis_payments_supply_point_paid_on')
 
     op.drop_table('cis_payments')
     with op.batch_alter_table('bills', schema=None) as batch_op:

@@ -164,6 +164,33 @@ def test_changed_rows_are_updated_and_codes_match_in_any_spelling(
     assert bill.total == Decimal("139.08")
 
 
+def test_a_payment_counts_on_its_day_in_kosovo(db_session: Session, export: Export) -> None:
+    # Just after local midnight is the next day there, whatever the UTC date says; a payment
+    # the CIS re-dates moves to its new day.
+    late = (
+        "reference,customer_code,amount,paid_at,channel\n"
+        "W1,DPR 0000001,1.00,2025-03-04T22:59:59Z,bank\n"  # 23:59:59 on 4 March (UTC+1)
+        "W2,DPR 0000001,1.00,2025-03-04T23:00:00Z,bank\n"  # 00:00 on 5 March
+        "S1,DPR 0000001,1.00,2025-07-04T22:30:00Z,bank\n"  # 00:30 on 5 July (UTC+2)
+    )
+    export.write_good()
+    export.write("payments.csv", late)
+    import_directory(db_session, export.directory)
+
+    def days() -> dict[str, dt.date]:
+        rows = db_session.execute(select(CisPayment.reference, CisPayment.paid_on))
+        return {reference: day for reference, day in rows}
+
+    assert days() == {
+        "W1": dt.date(2025, 3, 4),
+        "W2": dt.date(2025, 3, 5),
+        "S1": dt.date(2025, 7, 5),
+    }
+    export.write("payments.csv", late.replace("2025-03-04T22:59:59Z", "2025-03-05T06:00:00Z"))
+    assert _counts(import_directory(db_session, export.directory))["payments.csv"] == (0, 1, 2, 0)
+    assert days()["W1"] == dt.date(2025, 3, 5)
+
+
 def test_a_payment_moved_to_another_code_follows_it(db_session: Session, export: Export) -> None:
     export.write_good()
     import_directory(db_session, export.directory)

@@ -176,17 +176,15 @@ def test_an_app_payment_on_a_code_without_bills_is_pending(client, db_session):
     assert (body["amount_due"], body["pending_payments"]) == ("0.00", "15.00")
 
 
-def test_unconfirmed_app_payments_per_supply_point(db_session):
+def test_unconfirmed_app_payments_of_a_supply_point(db_session):
     from ekesco_api.balance.app_payments import unconfirmed_app_payments
 
-    customer = make_customer(db_session)
+    customer, other = make_customer(db_session), make_customer(db_session)
     make_app_payment(db_session, customer.meter, "3.10")
     make_app_payment(db_session, customer.meter, "1.00")
     point_id = customer.supply_point.id
-    assert unconfirmed_app_payments(db_session, supply_point_ids=[point_id, 0]) == {
-        point_id: Decimal("4.10")
-    }
-    assert unconfirmed_app_payments(db_session, supply_point_ids=[]) == {}
+    assert unconfirmed_app_payments(db_session, supply_point_id=point_id) == Decimal("4.10")
+    assert unconfirmed_app_payments(db_session, supply_point_id=other.supply_point.id) == 0
 
 
 def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_session):
