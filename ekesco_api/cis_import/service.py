@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ekesco_api.accounts.holder_names import rematch_holder_names
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
@@ -390,6 +391,8 @@ def _load_areas(session: Session, source: CsvSource, report: FileReport) -> None
 # --- customers.csv ---------------------------------------------------------------------------
 
 _SUPPLY_POINT_VALUES = (*CUSTOMER_COLUMNS, "area_id")
+_FIRST_NAME = _SUPPLY_POINT_VALUES.index("first_name")
+_LAST_NAME = _SUPPLY_POINT_VALUES.index("last_name")
 
 
 def _load_customers(session: Session, source: CsvSource, report: FileReport) -> None:
@@ -426,19 +429,31 @@ def _load_customers(session: Session, source: CsvSource, report: FileReport) -> 
     area_ids = tree.ensure_all(path for _key, _values, path in parsed)
     report.areas_inserted = tree.inserted
 
+    existing = _existing(session, SupplyPoint, "code_key", _SUPPLY_POINT_VALUES)
     upserter = _Upserter(
         session,
         SupplyPoint.__table__,  # type: ignore[arg-type]
         _SUPPLY_POINT_VALUES,
-        _existing(session, SupplyPoint, "code_key", _SUPPLY_POINT_VALUES),
+        existing,
         report,
     )
+    renamed: list[int] = []
     now = utcnow()
     for key, values, path in parsed:
         values["area_id"] = area_ids[path_key(path)]
         values["updated_at"] = now  # written on insert; updates set it through onupdate
+        stored = existing.get(key)
+        if stored is not None and _holder(stored[1]) != (values["first_name"], values["last_name"]):
+            renamed.append(stored[0])
         upserter.put(key, values)
     upserter.finish()
+    # Registration compared the account's name with the holder's once; a new holder name
+    # would otherwise leave names masked or, worse, shown.
+    rematch_holder_names(session, renamed)
+
+
+def _holder(stored: tuple[Any, ...]) -> tuple[Any, Any]:
+    return stored[_FIRST_NAME], stored[_LAST_NAME]
 
 
 # --- meters.csv ------------------------------------------------------------------------------
