@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ekesco_api.config import load_config
+from ekesco_api.config import engine_options, load_config
 
 API_DESCRIPTION = """\
 The backend of the eKesco app of KESCO, Kosovo's electricity supplier.
@@ -33,6 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+            uri = app.config["SQLALCHEMY_DATABASE_URI"]
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(uri)
     app.config["API_SPEC_OPTIONS"] = {
         "info": {"description": API_DESCRIPTION},
         "servers": [{"url": "/", "description": "this server"}],

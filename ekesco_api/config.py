@@ -55,6 +55,18 @@ def _database_url(raw: str | None) -> str:
     return raw
 
 
+def engine_options(database_url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for `database_url`.
+
+    A database server may drop an idle connection (a restart, a failover), so the pool tests
+    each one before handing it out. A SQLite file has no server to lose; testing it would only
+    add a statement to every request.
+    """
+    if database_url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Read the environment into Flask settings; refuse to start production without secrets."""
     env = dict(os.environ if env is None else env)
@@ -82,7 +94,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TESTING": False,
         "SECRET_KEY": env.get("SECRET_KEY", dev_secret),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(_database_url(env.get("DATABASE_URL"))),
         # Requests larger than this are refused with a problem document (413).
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
         # JWT: one fixed algorithm; tokens are only ever read from the Authorization header.

@@ -57,7 +57,12 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        # Straight to the driver: BEGIN is transaction control, not a statement for
+        # SQLAlchemy's execution events (psycopg's BEGIN on PostgreSQL never shows there either),
+        # and going round them cost a tenth of a fast GET.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if _may_write() else "BEGIN"
+        )
 
 
 def _may_write() -> bool:

@@ -52,3 +52,14 @@ def test_bad_number_is_a_clear_error() -> None:
 def test_cors_origins_are_a_list() -> None:
     config = load_config({"CORS_ORIGINS": "https://app.kesco-energy.com, https://web.example"})
     assert config["CORS_ORIGINS"] == ["https://app.kesco-energy.com", "https://web.example"]
+
+
+def test_pooled_server_connections_are_tested_before_use_but_a_sqlite_file_is_not(app) -> None:
+    # A restarted PostgreSQL would otherwise hand the next request a dead connection.
+    assert load_config(SECRETS)["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert load_config({})["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    # The test app's own engine follows the database it was given, not the environment's.
+    from ekesco_api.extensions import db
+
+    with app.app_context():
+        assert db.engine.pool._pre_ping is (db.engine.dialect.name != "sqlite")

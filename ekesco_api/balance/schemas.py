@@ -49,6 +49,23 @@ def _instant(value: dt.datetime | None) -> str | None:
 
 def dump_meter_balance(row: MeterBalance) -> dict[str, Any]:
     """What `MeterBalanceSchema().dump(row)` gives, without marshmallow."""
+    return _meter(row, _instant(row.last_synced_at), _instant(row.as_of))
+
+
+def dump_account_balance(balance: AccountBalance) -> dict[str, Any]:
+    """What `AccountBalanceSchema().dump(balance)` gives, without marshmallow."""
+    # Every row has the account's instants: format them once, not once a meter.
+    last_synced_at, as_of = _instant(balance.last_synced_at), _instant(balance.as_of)
+    return {
+        "amount_due": _money(balance.amount_due),
+        "pending_payments": _money(balance.pending_payments),
+        "last_synced_at": last_synced_at,
+        "as_of": as_of,
+        "meters": [_meter(row, last_synced_at, as_of) for row in balance.meters],
+    }
+
+
+def _meter(row: MeterBalance, last_synced_at: str | None, as_of: str | None) -> dict[str, Any]:
     bill = row.latest_bill
     return {
         "meter_id": row.meter_id,
@@ -69,17 +86,6 @@ def dump_meter_balance(row: MeterBalance) -> dict[str, Any]:
             "due_on": bill.due_on.isoformat(),
             "total": _money(bill.total),
         },
-        "last_synced_at": _instant(row.last_synced_at),
-        "as_of": _instant(row.as_of),
-    }
-
-
-def dump_account_balance(balance: AccountBalance) -> dict[str, Any]:
-    """What `AccountBalanceSchema().dump(balance)` gives, without marshmallow."""
-    return {
-        "amount_due": _money(balance.amount_due),
-        "pending_payments": _money(balance.pending_payments),
-        "last_synced_at": _instant(balance.last_synced_at),
-        "as_of": _instant(balance.as_of),
-        "meters": [dump_meter_balance(row) for row in balance.meters],
+        "last_synced_at": last_synced_at,
+        "as_of": as_of,
     }

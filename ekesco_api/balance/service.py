@@ -33,7 +33,11 @@ from ekesco_api.types import utcnow
 ZERO = Decimal("0.00")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
+# the rows of GET /balance (two objects a meter) cost three times as much.
+
+
+@dataclass(slots=True)
 class LatestBill:
     id: int
     bill_number: str
@@ -43,7 +47,7 @@ class LatestBill:
     total: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MeterBalance:
     meter_id: int
     meter_number: str
@@ -58,7 +62,7 @@ class MeterBalance:
     as_of: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AccountBalance:
     amount_due: Decimal
     pending_payments: Decimal
