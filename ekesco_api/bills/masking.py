@@ -1,7 +1,15 @@
 """Masking of a holder's name and address when the app user's name does not match the CIS holder.
 
 Every response that shows a holder's name or an address, and the printable bill, goes through
-`mask_holder` (or `mask_text`), so that the rule is applied in one place only.
+`mask_holder` (or `mask_text`), told by `shown_unmasked` whether to mask, so that the rule is
+applied in one place only.
+
+Whose name is compared: the account's registered name with the holder of the supply point the
+name or address belongs to, never of the account's own supply point only. An account can add
+the meter of another holder's code (POST /meters needs only the code and the meter number), and
+that holder's data stays masked for it however well its own name matches its own code. For the
+account's own code the outcome is its `Account.name_matches_holder`, which registration and the
+CIS import compute with the same `names_match`.
 
 The rule (api-contract.md, "Masking"): each word keeps its first two letters and the rest becomes
 `**` ("Arben Krasniqi" → "Ar** Kr**"). What counts as a word, and the edge cases:
@@ -30,6 +38,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from ekesco_api.names import names_match
+
 MASK = "**"
 _KEPT_LETTERS = 2
 _WHITESPACE = re.compile(r"\s+")
@@ -56,6 +66,28 @@ def mask_holder(name: str, address: str, *, name_matches_holder: bool) -> Masked
     if name_matches_holder:
         return MaskedHolder(name, address, masked=False)
     return MaskedHolder(mask_text(name), mask_text(address), masked=True)
+
+
+def shown_unmasked(
+    *,
+    own_code: bool,
+    own_code_matches: bool,
+    given_first: str,
+    given_last: str,
+    holder_first: str,
+    holder_last: str,
+) -> bool:
+    """Whether an account may see a supply point's holder and address as they are.
+
+    `own_code`: the supply point is the one the account registered with; `own_code_matches` is
+    then its `name_matches_holder`, which stays what `GET /me` shows (registration and the CIS
+    import set it by `names_match`). Any other supply point (added with POST /meters): whether
+    `names_match` the name the account registered with (`given_*`) and that supply point's
+    holder (`holder_*`).
+    """
+    if own_code:
+        return own_code_matches
+    return names_match(given_first, given_last, holder_first, holder_last)
 
 
 def mask_text(value: str) -> str:

@@ -35,7 +35,7 @@ from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf import BillLine as PdfLine
 from ekesco_api.balance import ledger
-from ekesco_api.bills.masking import mask_holder
+from ekesco_api.bills.masking import mask_holder, shown_unmasked
 from ekesco_api.bills.models import Bill
 from ekesco_api.errors import NotFound
 from ekesco_api.i18n import _, _l
@@ -49,6 +49,7 @@ from ekesco_api.meters.readings import (
 )
 from ekesco_api.meters.service import (
     ACCOUNT_ID,
+    HOLDER_NAME_COLUMNS,
     METER_ID,
     account_supply_point_ids,
     owned_meter_ids,
@@ -274,13 +275,13 @@ def _bill_row(session: Session, *, account_id: int, bill_id: int) -> Any:
             Bill,
             SupplyPoint.customer_code,
             SupplyPoint.category,
-            SupplyPoint.first_name,
-            SupplyPoint.last_name,
             SupplyPoint.street,
             SupplyPoint.neighbourhood,
             SupplyPoint.locality,
             SupplyPoint.city,
+            (SupplyPoint.id == Account.supply_point_id).label("is_primary"),
             Account.name_matches_holder,
+            *HOLDER_NAME_COLUMNS,
         )
         .join(SupplyPoint, SupplyPoint.id == Bill.supply_point_id)
         .join(Account, Account.id == account_id)
@@ -292,13 +293,24 @@ def _bill_row(session: Session, *, account_id: int, bill_id: int) -> Any:
 
 
 def bill_detail(session: Session, *, account_id: int, bill_id: int) -> BillDetail:
-    """A bill of the account with its lines, the holder masked unless the names match."""
+    """A bill of the account with its lines.
+
+    The holder is masked unless the account's name matches the holder of this bill's supply
+    point, which for a code added with POST /meters is someone else than the account's own.
+    """
     row = _bill_row(session, account_id=account_id, bill_id=bill_id)
     bill: Bill = row.Bill
     holder = mask_holder(
-        f"{row.first_name} {row.last_name}",
+        f"{row.holder_first_name} {row.holder_last_name}",
         address_of(row.street, row.neighbourhood, row.locality, row.city),
-        name_matches_holder=row.name_matches_holder,
+        name_matches_holder=shown_unmasked(
+            own_code=bool(row.is_primary),
+            own_code_matches=row.name_matches_holder,
+            given_first=row.given_first_name,
+            given_last=row.given_last_name,
+            holder_first=row.holder_first_name,
+            holder_last=row.holder_last_name,
+        ),
     )
     siblings = session.execute(
         select(Bill.id, Bill.period, Bill.issued_on, Bill.previous_balance, Bill.total).where(

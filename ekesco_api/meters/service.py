@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Exists
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.bills.masking import mask_text
+from ekesco_api.bills.masking import mask_text, shown_unmasked
 from ekesco_api.keys import identifier_key
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.errors import (
@@ -148,6 +148,14 @@ METER_COLUMNS = (
     (Meter.supply_point_id == Account.supply_point_id).label("is_primary"),
     Account.name_matches_holder,
 )
+# With `is_primary` and `name_matches_holder`, what masking is decided by (`shown_unmasked`):
+# the account's flag speaks for its own code only, not for a code added with POST /meters.
+HOLDER_NAME_COLUMNS = (
+    Account.first_name.label("given_first_name"),
+    Account.last_name.label("given_last_name"),
+    SupplyPoint.first_name.label("holder_first_name"),
+    SupplyPoint.last_name.label("holder_last_name"),
+)
 
 
 def meters_select(account_id: AccountId, *columns: Any) -> Select[*tuple[Any, ...]]:
@@ -171,9 +179,20 @@ def meters_select(account_id: AccountId, *columns: Any) -> Select[*tuple[Any, ..
 
 
 def meter_view(row: Row[Any], *, language: str) -> MeterView:
-    """A row of `meters_select` as a `MeterView`, the address masked when the names differ."""
+    """A row of `meters_select` with `HOLDER_NAME_COLUMNS` as a `MeterView`.
+
+    The address is masked unless the account's name matches the holder of that meter's own
+    supply point.
+    """
     address = address_of(row.street, row.neighbourhood, row.locality, row.city)
-    if not row.name_matches_holder:
+    if not shown_unmasked(
+        own_code=bool(row.is_primary),
+        own_code_matches=row.name_matches_holder,
+        given_first=row.given_first_name,
+        given_last=row.given_last_name,
+        holder_first=row.holder_first_name,
+        holder_last=row.holder_last_name,
+    ):
         address = mask_text(address)
     area = None
     if row.area_id is not None:
@@ -202,7 +221,7 @@ def listing_order(rows: Sequence[R]) -> list[R]:
     )
 
 
-_LIST_METERS = meters_select(ACCOUNT_ID)
+_LIST_METERS = meters_select(ACCOUNT_ID, *HOLDER_NAME_COLUMNS)
 _ONE_METER = _LIST_METERS.where(Meter.id == METER_ID)
 
 

@@ -18,6 +18,8 @@ from tests.auth_helpers import bearer
 from tests.factories import make_account, make_meter, make_supply_point
 
 API = "/api/v1"
+# A registered name that matches none of the factories' holders (they are Arben Krasniqi).
+OTHER_NAME = ("Besnik", "Gashi")
 
 
 def token_headers(session: Session, account: Account, **headers: str) -> dict[str, str]:
@@ -44,11 +46,22 @@ def make_customer(
     meter: dict[str, Any] | None = None,
     **supply_point: Any,
 ) -> Customer:
-    """An active account registered on a supply point of its own with one meter on it."""
+    """An active account registered on a supply point of its own with one meter on it.
+
+    The account registered with its holder's name, or with another one when
+    `name_matches_holder` is false: the flag tells the truth about the names, as it does in the
+    app, since a code the account adds is masked by comparing the names themselves.
+    """
     point = make_supply_point(session, **supply_point)
     own = make_meter(session, supply_point=point, reading_mode=reading_mode, **(meter or {}))
+    given = (point.first_name, point.last_name) if name_matches_holder else OTHER_NAME
     account = make_account(
-        session, supply_point=point, name_matches_holder=name_matches_holder, language=language
+        session,
+        supply_point=point,
+        first_name=given[0],
+        last_name=given[1],
+        name_matches_holder=name_matches_holder,
+        language=language,
     )
     return Customer(account, point, own, token_headers(session, account))
 
