@@ -93,7 +93,7 @@ _BALANCE_COLUMNS = (
 )
 
 
-_ALL_METERS = meters_select(ACCOUNT_ID, *_BALANCE_COLUMNS).outerjoin(
+_ALL_METERS = meters_select(ACCOUNT_ID, *_BALANCE_COLUMNS, keys_only=True).outerjoin(
     # The first condition is implied by the second; it lets PostgreSQL find the bill through
     # its supply point's index instead of hashing the whole bills table.
     _latest,

@@ -125,14 +125,21 @@ def account_supply_point_ids(account_id: AccountId) -> Select[tuple[int]]:
     return select(union(own, claimed).subquery().c[0])
 
 
-# The columns every meter listing reads: plain columns, no entities to build and track.
-METER_COLUMNS = (
+# The columns every meter listing reads: plain columns, no entities to build and track. The
+# first ones name a meter and put it in its place in the list (`listing_order`).
+METER_KEY_COLUMNS = (
     Meter.id,
     Meter.meter_number,
     Meter.reading_mode,
-    Meter.tariff_type,
     Meter.supply_point_id,
     SupplyPoint.customer_code,
+    AccountMeter.nickname,
+    AccountMeter.added_at,
+    (Meter.supply_point_id == Account.supply_point_id).label("is_primary"),
+)
+METER_COLUMNS = (
+    *METER_KEY_COLUMNS,
+    Meter.tariff_type,
     SupplyPoint.category,
     SupplyPoint.street,
     SupplyPoint.neighbourhood,
@@ -143,9 +150,6 @@ METER_COLUMNS = (
     Area.name.label("area_name"),
     Area.name_sr.label("area_name_sr"),
     Area.name_en.label("area_name_en"),
-    AccountMeter.nickname,
-    AccountMeter.added_at,
-    (Meter.supply_point_id == Account.supply_point_id).label("is_primary"),
     Account.name_matches_holder,
 )
 # With `is_primary` and `name_matches_holder`, what masking is decided by (`shown_unmasked`):
@@ -158,23 +162,28 @@ HOLDER_NAME_COLUMNS = (
 )
 
 
-def meters_select(account_id: AccountId, *columns: Any) -> Select[*tuple[Any, ...]]:
+def meters_select(
+    account_id: AccountId, *columns: Any, keys_only: bool = False
+) -> Select[*tuple[Any, ...]]:
     """One statement for the meters on an account, with `columns` added (e.g. a bill's).
 
     Give `ACCOUNT_ID` for a statement to build once and run with `{"account_id": ...}`.
+    `keys_only` reads only `METER_KEY_COLUMNS`, without the address and the area: the balance
+    shows neither, and reads its meters on every start of the app.
     """
     owned = owned_meter_ids(account_id).subquery("owned")
-    return (
-        select(*METER_COLUMNS, *columns)
+    statement = (
+        select(*(METER_KEY_COLUMNS if keys_only else METER_COLUMNS), *columns)
         .select_from(owned)
         .join(Meter, Meter.id == owned.c[0])
         .join(SupplyPoint, SupplyPoint.id == Meter.supply_point_id)
         .join(Account, Account.id == account_id)
-        .outerjoin(Area, Area.id == SupplyPoint.area_id)
-        .outerjoin(
-            AccountMeter,
-            and_(AccountMeter.meter_id == Meter.id, AccountMeter.account_id == account_id),
-        )
+    )
+    if not keys_only:
+        statement = statement.outerjoin(Area, Area.id == SupplyPoint.area_id)
+    return statement.outerjoin(
+        AccountMeter,
+        and_(AccountMeter.meter_id == Meter.id, AccountMeter.account_id == account_id),
     )
 
 
