@@ -35,6 +35,7 @@ from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf import BillLine as PdfLine
 from ekesco_api.balance import ledger
+from ekesco_api.balance.app_payments import unconfirmed
 from ekesco_api.bills.masking import mask_holder, shown_unmasked
 from ekesco_api.bills.models import Bill
 from ekesco_api.errors import NotFound
@@ -117,7 +118,9 @@ def _statuses_for(session: Session, supply_point_id: int, bills: Iterable[Any]) 
 # GET /meters/{id}/bills
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like the balance rows: two dozen of them a request, and a frozen dataclass sets
+# each field through object.__setattr__.
+@dataclass(slots=True)
 class BillSummary:
     id: int
     bill_number: str
@@ -143,8 +146,26 @@ _SUMMARY_COLUMNS = (
 )
 
 
+# The meter's supply point and its oldest bill's issue date depend only on the parameters:
+# uncorrelated, so both databases work each out once per statement, not once per bill row.
+_METER_SUPPLY_POINT = (
+    select(Meter.supply_point_id).where(Meter.id == METER_ID).correlate(None).scalar_subquery()
+)
+_OLDEST_ISSUED_ON = (
+    select(Bill.issued_on)
+    .where(Bill.supply_point_id == _METER_SUPPLY_POINT)
+    .order_by(Bill.period, Bill.issued_on, Bill.id)
+    .limit(1)
+    .correlate(None)
+    .scalar_subquery()
+)
 _METER_BILLS = (
-    select(Meter.supply_point_id, *_SUMMARY_COLUMNS)
+    select(
+        Meter.supply_point_id,
+        *_SUMMARY_COLUMNS,
+        ledger.imported_since(_METER_SUPPLY_POINT, _OLDEST_ISSUED_ON).label("paid_imported"),
+        unconfirmed(_METER_SUPPLY_POINT).label("paid_pending"),
+    )
     .select_from(Meter)
     .outerjoin(Bill, Bill.supply_point_id == Meter.supply_point_id)
     .where(Meter.id == METER_ID, Meter.id.in_(owned_meter_ids(ACCOUNT_ID)))
@@ -155,15 +176,23 @@ _METER_BILLS = (
 def meter_bills(session: Session, *, account_id: int, meter_id: int) -> list[BillSummary]:
     """Every bill of the meter's supply point, newest first, with its paid status.
 
-    Two statements whatever the number of bills or meters: the meter (checked to be on the
-    account) outer-joined to all its bills, then the payments. All bills are read because the
-    status of one depends on the ones before it; a supply point has twelve a year.
+    One statement whatever the number of bills or meters: the meter (checked to be on the
+    account) outer-joined to all its bills, each row also carrying what was paid since the
+    oldest one. All bills are read because the status of one depends on the ones before it;
+    a supply point has twelve a year.
     """
-    rows = session.execute(_METER_BILLS, {"account_id": account_id, "meter_id": meter_id}).all()
+    rows = (
+        session.connection()
+        .execute(_METER_BILLS, {"account_id": account_id, "meter_id": meter_id})
+        .all()
+    )
     if not rows:
         raise MeterNotFound()
     bills = [row for row in rows if row.id is not None]
-    statuses = _statuses_for(session, rows[0].supply_point_id, bills)
+    paid = (rows[0].paid_imported or ZERO) + (rows[0].paid_pending or ZERO)
+    statuses = bill_statuses(
+        [Charge(b.id, b.previous_balance, b.total) for b in reversed(bills)], paid
+    )
     return [
         BillSummary(
             id=b.id,

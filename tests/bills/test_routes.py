@@ -12,7 +12,14 @@ from pypdf import PdfReader
 
 from ekesco_api.tariffs.service import compute_bill
 from tests.factories import make_bill, make_cis_payment, make_meter, make_reading
-from tests.meters.helpers import API, add_meter, make_customer, make_tariff, utc
+from tests.meters.helpers import (
+    API,
+    add_meter,
+    make_app_payment,
+    make_customer,
+    make_tariff,
+    utc,
+)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -30,6 +37,34 @@ def _two_years_of_bills(session, point):
 
 
 # --- GET /meters/{id}/bills ----------------------------------------------------------------
+
+
+def test_bill_statuses_count_payments_from_the_oldest_bills_day_and_pending_app_payments(
+    client, db_session
+):
+    customer = make_customer(db_session)
+    point = customer.supply_point
+    make_bill(db_session, supply_point=point, period="2025-01")  # issued 5 Feb, 28.88
+    make_bill(db_session, supply_point=point, period="2025-02")  # issued 5 Mar, 28.88
+    # 23:30 on 4 February in Kosovo: before the oldest bill, so not towards it.
+    make_cis_payment(
+        db_session, supply_point=point, amount=Decimal("100.00"), paid_at=utc(2025, 2, 4, 22, 30)
+    )
+    # 00:30 on 5 February there, the oldest bill's own day: it counts.
+    make_cis_payment(
+        db_session, supply_point=point, amount=Decimal("28.88"), paid_at=utc(2025, 2, 4, 23, 30)
+    )
+
+    def statuses():
+        response = client.get(f"{API}/meters/{customer.meter.id}/bills", headers=customer.headers)
+        assert response.status_code == 200
+        return [bill["status"] for bill in response.get_json()]
+
+    assert statuses() == ["unpaid", "paid"]
+    make_app_payment(db_session, customer.meter, "10.00")  # paid at the bank, not yet in the CIS
+    assert statuses() == ["partially_paid", "paid"]
+    make_app_payment(db_session, customer.meter, "18.88")
+    assert statuses() == ["paid", "paid"]
 
 
 def test_bills_of_a_meter_newest_first_with_the_contract_fields(client, db_session):

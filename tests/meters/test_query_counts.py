@@ -19,7 +19,7 @@ from ekesco_api.meters import service as meter_service
 from tests.factories import make_bill, make_cis_payment, make_meter
 from tests.meters.helpers import API, Customer, make_app_payment, make_customer, utc
 
-BILLS_STATEMENTS = 3  # token check, the meter with all its bills, the payments
+BILLS_STATEMENTS = 2  # token check; the meter with all its bills and what was paid since
 BALANCE_STATEMENTS = 2  # token check; meters with their latest bills and what was paid since
 
 
