@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 MAX_METERS = 10  # per account (KESCO FAQ, "Sa njehsorë mund të shtoj")
 NICKNAME_MAX = 40
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-R = TypeVar("R", bound=Row[Any])
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,11 +223,16 @@ def meter_view(row: Row[Any], *, language: str) -> MeterView:
 
 
 def listing_order(rows: Sequence[R]) -> list[R]:
-    """The registration's own meters first, then the others in the order they were added."""
-    return sorted(
-        rows,
-        key=lambda r: (0, _EPOCH, r.id) if r.is_primary else (1, r.added_at or _EPOCH, r.id),
-    )
+    """The registration's own meters first, then the others in the order they were added.
+
+    Rows of any shape with `id`, `is_primary` and `added_at`."""
+    return sorted(rows, key=_listing_key)
+
+
+def _listing_key(row: Any) -> tuple[int, dt.datetime, int]:
+    if row.is_primary:
+        return 0, _EPOCH, row.id
+    return 1, row.added_at or _EPOCH, row.id
 
 
 _LIST_METERS = meters_select(ACCOUNT_ID, *HOLDER_NAME_COLUMNS)
