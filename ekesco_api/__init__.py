@@ -66,7 +66,7 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (every model on the metadata)
         security,
     )
-    from ekesco_api.db import configure_sqlite
+    from ekesco_api.db import configure_postgresql, configure_sqlite
     from ekesco_api.extensions import api, babel, cors, db, jwt, limiter, migrate
     from ekesco_api.i18n import select_locale
 
@@ -74,6 +74,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(app, db.engine, db.session)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     babel.init_app(app, locale_selector=select_locale)
     jwt.init_app(app)

@@ -10,10 +10,10 @@ from typing import Any
 
 import flask_babel
 import pytest
-from flask import Flask, request_started
+from flask import Flask, has_request_context, request_started
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ekesco_api import create_app
@@ -49,6 +49,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
         }
     )
     _add_test_routes(app)
+    _refuse_writes_in_reads(app)
     # The autouse db_session fixture keeps one app context open for a whole test, and Flask
     # reuses it for every request; Flask-Babel caches the locale on it. Production has one
     # context per request, so pick the language anew on each test request as well.
@@ -62,6 +63,25 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _refuse_writes_in_reads(app: Flask) -> None:
+    """Fail any GET that writes without saying so (`writes_on_get`, see db.py).
+
+    On PostgreSQL such a GET runs in a READ ONLY transaction and would fail in production;
+    the tests' shared transaction cannot be read-only, so the rule is checked statement by
+    statement here, on both databases.
+    """
+    from ekesco_api.db import may_write
+
+    writes = ("INSERT", "UPDATE", "DELETE")
+
+    def _check(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if has_request_context() and statement.lstrip().upper().startswith(writes):
+            assert may_write(), f"a GET wrote without writes_on_get: {statement[:80]}"
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _check)
 
 
 def _refresh_locale(_sender: Any, **_extra: Any) -> None:

@@ -1,28 +1,73 @@
-"""SQLite takes its writer lock only for transactions that may write."""
+"""Reads and writes: SQLite's writer lock, PostgreSQL's read-only GETs, and GETs that write."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from sqlalchemy import text, update
 
-from ekesco_api.db import _may_write
+from ekesco_api.auth.models import SessionFamily
+from ekesco_api.db import may_write
+from ekesco_api.extensions import db
 
 
 def test_reads_do_not_take_the_writer_lock(app: Flask) -> None:
     with app.test_request_context("/api/v1/balance", method="GET"):
-        assert _may_write() is False
+        assert may_write() is False
 
 
 def test_writes_take_the_writer_lock(app: Flask) -> None:
     with app.test_request_context("/api/v1/meters", method="POST"):
-        assert _may_write() is True
+        assert may_write() is True
 
 
 def test_a_get_that_writes_says_so(app: Flask) -> None:
     # The staff lookup is audited, so it writes although it is a GET.
     with app.test_request_context("/api/v1/staff/customers", method="GET"):
-        assert _may_write() is True
+        assert may_write() is True
 
 
 def test_work_outside_requests_takes_the_writer_lock(app: Flask) -> None:
     with app.app_context():
-        assert _may_write() is True
+        assert may_write() is True
+
+
+def test_the_suite_fails_a_get_that_writes_without_saying_so(app: Flask, db_session) -> None:
+    # tests/conftest.py watches every statement: PostgreSQL would refuse this write.
+    with app.test_request_context("/api/v1/balance", method="GET"), pytest.raises(AssertionError):
+        db_session.execute(update(SessionFamily).values(scope="full"))
+
+
+def _read_only(app: Flask, path: str, method: str) -> str:
+    with app.test_request_context(path, method=method), db.engine.connect() as connection:
+        return str(connection.execute(text("SHOW transaction_read_only")).scalar_one())
+
+
+def test_on_postgresql_a_get_runs_read_only_and_other_work_does_not(app: Flask) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("READ ONLY transactions are PostgreSQL's")
+    assert _read_only(app, "/api/v1/balance", "GET") == "on"
+    assert _read_only(app, "/api/v1/meters", "POST") == "off"
+    assert _read_only(app, "/api/v1/staff/customers", "GET") == "off"  # writes_on_get
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("SHOW transaction_read_only")).scalar_one() == "off"
+
+
+def test_on_postgresql_a_read_that_cannot_commit_still_answers(
+    app: Flask, client, db_session, monkeypatch
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL commits its reads")
+    from sqlalchemy.exc import OperationalError
+
+    from tests.meters.helpers import make_customer
+
+    customer = make_customer(db_session)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(type(db.session()), "commit", refuse)
+    response = client.get("/api/v1/balance", headers=customer.headers)
+    assert response.status_code == 200
+    assert response.get_json()["meters"][0]["customer_code"] == customer.supply_point.customer_code
