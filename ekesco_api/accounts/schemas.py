@@ -36,8 +36,10 @@ class ProfileSchema(ma.Schema):
     )
     name_matches_holder = ma.fields.Boolean(
         metadata={
-            "description": "Whether the name given at registration matches the holder's in the "
-            "supplier's records; when not, personal data on bills is masked.",
+            "description": "Whether the name given at registration matches the holder's of the "
+            "account's own customer code in the supplier's records; when not, the holder's name "
+            "and address on its bills are masked. A code added later is masked unless its own "
+            "holder's name matches.",
             "example": True,
         }
     )
