@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ekesco_api.names import names_match
 
@@ -88,6 +88,19 @@ def shown_unmasked(
     if own_code:
         return own_code_matches
     return names_match(given_first, given_last, holder_first, holder_last)
+
+
+def row_shown_unmasked(row: Any) -> bool:
+    """`shown_unmasked` for a row read with `is_primary`, `name_matches_holder` and the labelled
+    names of `meters.service.HOLDER_NAME_COLUMNS`, as the meter and bill statements are."""
+    return shown_unmasked(
+        own_code=bool(row.is_primary),
+        own_code_matches=row.name_matches_holder,
+        given_first=row.given_first_name,
+        given_last=row.given_last_name,
+        holder_first=row.holder_first_name,
+        holder_last=row.holder_last_name,
+    )
 
 
 def mask_text(value: str) -> str:

@@ -36,7 +36,7 @@ from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf import BillLine as PdfLine
 from ekesco_api.balance import ledger
 from ekesco_api.balance.app_payments import unconfirmed
-from ekesco_api.bills.masking import mask_holder, shown_unmasked
+from ekesco_api.bills.masking import mask_holder, row_shown_unmasked
 from ekesco_api.bills.models import Bill
 from ekesco_api.errors import NotFound
 from ekesco_api.i18n import _, _l
@@ -332,14 +332,7 @@ def bill_detail(session: Session, *, account_id: int, bill_id: int) -> BillDetai
     holder = mask_holder(
         f"{row.holder_first_name} {row.holder_last_name}",
         address_of(row.street, row.neighbourhood, row.locality, row.city),
-        name_matches_holder=shown_unmasked(
-            own_code=bool(row.is_primary),
-            own_code_matches=row.name_matches_holder,
-            given_first=row.given_first_name,
-            given_last=row.given_last_name,
-            holder_first=row.holder_first_name,
-            holder_last=row.holder_last_name,
-        ),
+        name_matches_holder=row_shown_unmasked(row),
     )
     siblings = session.execute(
         select(Bill.id, Bill.period, Bill.issued_on, Bill.previous_balance, Bill.total).where(

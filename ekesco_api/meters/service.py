@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Exists
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.bills.masking import mask_text, shown_unmasked
+from ekesco_api.bills.masking import mask_text, row_shown_unmasked
 from ekesco_api.keys import identifier_key
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.errors import (
@@ -152,7 +152,7 @@ METER_COLUMNS = (
     Area.name_en.label("area_name_en"),
     Account.name_matches_holder,
 )
-# With `is_primary` and `name_matches_holder`, what masking is decided by (`shown_unmasked`):
+# With `is_primary` and `name_matches_holder`, what masking is decided by (`row_shown_unmasked`):
 # the account's flag speaks for its own code only, not for a code added with POST /meters.
 HOLDER_NAME_COLUMNS = (
     Account.first_name.label("given_first_name"),
@@ -194,14 +194,7 @@ def meter_view(row: Row[Any], *, language: str) -> MeterView:
     supply point.
     """
     address = address_of(row.street, row.neighbourhood, row.locality, row.city)
-    if not shown_unmasked(
-        own_code=bool(row.is_primary),
-        own_code_matches=row.name_matches_holder,
-        given_first=row.given_first_name,
-        given_last=row.given_last_name,
-        holder_first=row.holder_first_name,
-        holder_last=row.holder_last_name,
-    ):
+    if not row_shown_unmasked(row):
         address = mask_text(address)
     area = None
     if row.area_id is not None:
