@@ -18,6 +18,7 @@ from ekesco_api.auth.service import personal_words
 from ekesco_api.auth.sessions import revoke_account_sessions
 from ekesco_api.auth.tokens import start_session
 from ekesco_api.i18n import _, language
+from ekesco_api.integrity import violated_unique
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.models import SupplyPoint
@@ -355,9 +356,21 @@ def update_contact(
                 raise PhoneTaken()
             changed["phone"] = {"from": account.phone, "to": phone}
         record.details["changed"] = changed
-        if email is not None and "email" in changed:
-            old = account.email
-            account.email, account.email_key, account.pending_email = email, email_key(email), None
+        old_email, old_phone = account.email, account.phone
+        # The new addresses are written first, in a SAVEPOINT of their own: another account
+        # may take one between the check above and this write, and the unique constraint that
+        # fires says which. A later autoflush would raise outside this `try`, and a failed
+        # flush would leave `audited`'s own SAVEPOINT unusable.
+        try:
+            with session.begin_nested():
+                if email is not None and "email" in changed:
+                    account.email, account.email_key = email, email_key(email)
+                    account.pending_email = None
+                if phone is not None and "phone" in changed:
+                    account.phone, account.pending_phone = phone, None
+        except IntegrityError as error:
+            raise _contact_taken(error, changed) from None
+        if "email" in changed:
             _revoke_pending_codes(session, account, PURPOSE_EMAIL_CHANGE)
             with language(account.language):
                 to_old = _(
@@ -369,11 +382,9 @@ def update_contact(
                     "This is now the e-mail address of your eKesco account, as KESCO customer "
                     "support recorded it. Use it to log in."
                 )
-            _tell(session, account, channel="email", to=old, body=to_old)
+            _tell(session, account, channel="email", to=old_email, body=to_old)
             _tell(session, account, channel="email", to=account.email, body=to_new)
-        if phone is not None and "phone" in changed:
-            old = account.phone
-            account.phone, account.pending_phone = phone, None
+        if "phone" in changed:
             _revoke_pending_codes(session, account, PURPOSE_PHONE_CHANGE)
             with language(account.language):
                 to_old = _(
@@ -384,15 +395,18 @@ def update_contact(
                     "This is now the phone number of your eKesco account, as KESCO customer "
                     "support recorded it."
                 )
-            _tell(session, account, channel="sms", to=old, body=to_old)
+            _tell(session, account, channel="sms", to=old_phone, body=to_old)
             _tell(session, account, channel="sms", to=account.phone, body=to_new)
-        try:
-            session.flush()
-        except IntegrityError:
-            # Another account took the address between our check and this write; `audited`
-            # rolls the action back.
-            raise (EmailTaken() if "email" in changed else PhoneTaken()) from None
     return customer_view(session, account)
+
+
+def _contact_taken(error: IntegrityError, changed: dict[str, Any]) -> EmailTaken | PhoneTaken:
+    constraint = violated_unique(error)
+    if constraint == "uq_accounts_phone":
+        return PhoneTaken()
+    if constraint == "uq_accounts_email_key":
+        return EmailTaken()
+    return EmailTaken() if "email" in changed else PhoneTaken()
 
 
 def _remove_account_rows(session: Session, account_id: int) -> None:

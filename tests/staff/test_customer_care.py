@@ -343,6 +343,33 @@ def test_an_address_of_another_account_is_409(
 @pytest.mark.parametrize(
     ("body", "code"),
     [
+        ({"phone": "044 777 888"}, "phone_taken"),
+        ({"phone": "044 777 888", "email": "free@example.com"}, "phone_taken"),
+        ({"email": "taken@example.com"}, "email_taken"),
+        ({"email": "taken@example.com", "phone": "+38345000111"}, "email_taken"),
+    ],
+)
+def test_an_address_taken_after_the_check_is_409_with_its_own_code(
+    client, db_session, support_headers, outbox, monkeypatch, body, code
+):
+    # The other account appears between the pre-check and the write: the unique constraint
+    # decides, and the one that fired names the address.
+    from ekesco_api.accounts import service as account_service
+
+    monkeypatch.setattr(account_service, "email_owner", lambda *_a, **_k: None)
+    monkeypatch.setattr(account_service, "phone_owner", lambda *_a, **_k: None)
+    make_account(db_session, email="taken@example.com", phone="+38344777888")
+    account = make_account(db_session)
+    response = client.patch(
+        f"/api/v1/staff/accounts/{account.id}", json=body, headers=support_headers
+    )
+    assert (response.status_code, response.get_json()["code"]) == (409, code)
+    assert outbox.email == [] and outbox.sms == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
         ({"phone": "038 123 456"}, "phone_not_kosovo_mobile"),
         ({"email": "not-an-email"}, "validation_error"),
         ({}, "validation_error"),
