@@ -31,12 +31,15 @@ def queue_message(
     kind: str,
     subject: str | None = None,
     account_id: int | None = None,
+    send_after_commit: bool = True,
 ) -> Message:
     """Add a message to the caller's transaction; it is sent once (and only if) that commits.
 
     Nothing is committed here: the use case that caused the message commits it together with
     its own change. Right after that commit the message is sent; if that fails, or the
-    process dies first, the worker sends it later.
+    process dies first, the worker sends it later. `send_after_commit=False` leaves it to the
+    worker alone: for a request whose duration must not tell the caller whether a message
+    went out at all (forgot-password: sending takes milliseconds, SMTP far more).
     """
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}; got {channel!r}")
@@ -56,7 +59,8 @@ def queue_message(
         created_at=now,
     )
     session.add(message)
-    session.info.setdefault(_PENDING, []).append(message)
+    if send_after_commit:
+        session.info.setdefault(_PENDING, []).append(message)
     return message
 
 
