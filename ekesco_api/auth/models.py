@@ -48,8 +48,9 @@ class SessionFamily(Base):
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
-    # Staff accounts belong to the staff domain; its engineer may add the foreign key.
-    staff_id: Mapped[int | None] = mapped_column(index=True)
+    # No ON DELETE: staff who leave are switched off, never deleted (the audit trail names
+    # them), so a member with sessions is not deleted either.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), index=True)
     role: Mapped[str | None] = mapped_column(String(16))
     scope: Mapped[str] = mapped_column(String(16), default="full")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 16:28:46.612157
+Create Date: 2026-12-04 17:26:29.673536
 
 """
 from alembic import op
@@ -402,6 +402,7 @@ def upgrade():
     sa.Column('revoked_reason', sa.String(length=32), nullable=True),
     sa.CheckConstraint("(kind = 'customer' AND account_id IS NOT NULL) OR (kind = 'staff' AND staff_id IS NOT NULL)", name=op.f('ck_session_families_subject')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_session_families_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_session_families_staff_id_staff_members')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_families'))
     )
     with op.batch_alter_table('session_families', schema=None) as batch_op:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from ekesco_api.auth.tokens import start_session
 from ekesco_api.registration.models import VerificationCode
 from tests.auth_helpers import auth_headers, bearer, login
-from tests.factories import DEFAULT_PASSWORD, make_account, make_supply_point
+from tests.factories import DEFAULT_PASSWORD, make_account, make_staff, make_supply_point
 
 ME = "/api/v1/me"
 EMAIL_VERIFY = "/api/v1/me/email/verify"
@@ -72,7 +72,8 @@ def test_profile_needs_a_token(client):
 
 
 def test_a_staff_token_is_403_on_me(client, db_session):
-    staff = start_session(db_session, kind="staff", subject_id=1, role="support")
+    member = make_staff(db_session)
+    staff = start_session(db_session, kind="staff", subject_id=member.id, role="support")
     db_session.flush()
     response = client.get(ME, headers=bearer(staff["access_token"]))
     assert response.status_code == 403

@@ -17,7 +17,7 @@ from ekesco_api.auth.tokens import issue_token_pair, start_session
 from ekesco_api.extensions import db
 from ekesco_api.security import WrongTokenKind, customer_required, staff_required
 from tests.auth_helpers import auth_headers, bearer, login
-from tests.factories import make_account
+from tests.factories import make_account, make_staff
 
 REFRESH_URL = "/api/v1/auth/refresh"
 LOGOUT_URL = "/api/v1/auth/logout"
@@ -233,7 +233,10 @@ def test_a_refresh_token_is_no_access_token(client, db_session):
 def test_a_customer_token_on_a_staff_route_is_403(app, db_session):
     account = make_account(db_session)
     customer = issue_token_pair(db_session, account=account)["access_token"]
-    staff = start_session(db_session, kind="staff", subject_id=1, role="support")["access_token"]
+    member = make_staff(db_session)
+    staff = start_session(db_session, kind="staff", subject_id=member.id, role="support")[
+        "access_token"
+    ]
     db_session.flush()
 
     @staff_required("support")

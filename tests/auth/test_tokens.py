@@ -6,11 +6,14 @@ import datetime as dt
 
 import pytest
 from flask_jwt_extended import decode_token
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from ekesco_api.auth.models import RefreshToken, SessionFamily
 from ekesco_api.auth.sessions import is_token_revoked, revoke_account_sessions, revoke_family
 from ekesco_api.auth.tokens import issue_token_pair, start_session
-from tests.factories import make_account
+from ekesco_api.staff.models import StaffMember
+from tests.factories import make_account, make_staff
 
 
 def test_pair_has_the_contract_shape(db_session):
@@ -57,10 +60,30 @@ def test_password_change_scope_is_carried(db_session):
 
 
 def test_a_staff_session_carries_its_role(db_session):
-    pair = start_session(db_session, kind="staff", subject_id=7, role="support")
+    member = make_staff(db_session)
+    pair = start_session(db_session, kind="staff", subject_id=member.id, role="support")
     claims = decode_token(pair["access_token"])
-    assert (claims["kind"], claims["role"], claims["sub"]) == ("staff", "support", "7")
+    assert (claims["kind"], claims["role"], claims["sub"]) == ("staff", "support", str(member.id))
     assert not is_token_revoked(claims)
+
+
+def test_a_staff_session_names_a_staff_member_that_exists(db_session):
+    member = make_staff(db_session)
+    db_session.add(SessionFamily(kind="staff", staff_id=member.id, role="support"))
+    db_session.flush()
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.add(SessionFamily(kind="staff", staff_id=member.id + 1000, role="support"))
+        db_session.flush()
+
+
+def test_a_staff_member_with_sessions_is_not_deleted(db_session):
+    # Staff who leave are switched off, never deleted: the foreign key refuses it.
+    member = make_staff(db_session)
+    start_session(db_session, kind="staff", subject_id=member.id, role="support")
+    db_session.flush()
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.execute(delete(StaffMember).where(StaffMember.id == member.id))
+    assert db_session.get(StaffMember, member.id) is not None
 
 
 def test_unknown_kind_is_refused(db_session):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.auth.models import SessionFamily
 from ekesco_api.outages.models import Area, Device, NotificationChannels
-from tests.factories import make_account, make_area, make_supply_point
+from tests.factories import make_account, make_area, make_staff, make_supply_point
 
 REASON = {"sq": "Punime në rrjet", "en": "Network works", "sr": "Radovi na mreži"}
 
@@ -63,11 +63,12 @@ def account_in(
 
 def dispatcher_headers(session: Session, *, role: str = "dispatcher") -> dict[str, str]:
     """A staff bearer token, minted directly (staff login is another domain's work)."""
-    family = SessionFamily(kind="staff", staff_id=1, role=role, scope="full")
+    member = make_staff(session, role=role)
+    family = SessionFamily(kind="staff", staff_id=member.id, role=role, scope="full")
     session.add(family)
     session.flush()
     token = create_access_token(
-        identity="1",
+        identity=str(member.id),
         additional_claims={"kind": "staff", "role": role, "fam": family.id, "scope": "full"},
     )
     return {"Authorization": f"Bearer {token}"}
