@@ -53,6 +53,7 @@ worker: $(STAMP)
 
 bench: $(STAMP) translations
 	$(BIN)/python benchmarks/login.py
+	$(BIN)/python benchmarks/bill_pdf.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
+from ekesco_api.adapters.pdf_fonts import add_font
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
 from ekesco_api.i18n import LANGUAGES, _
 from ekesco_api.i18n import language as in_language
@@ -147,8 +148,9 @@ class PdfLayout:
     def __init__(self, *, language: str, title: str, author: str) -> None:
         self.language = document_language(language)
         pdf = FPDF(orientation="P", unit="mm", format="A4")
-        pdf.add_font(self.FONT, "", SANS_REGULAR)
-        pdf.add_font(self.FONT, "B", SANS_BOLD)
+        # Parsed once per process: fpdf2's own add_font would parse both files for every PDF.
+        add_font(pdf, self.FONT, "", SANS_REGULAR)
+        add_font(pdf, self.FONT, "B", SANS_BOLD)
         pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
         pdf.set_auto_page_break(auto=True, margin=PAGE_MARGIN + _FOOTER_HEIGHT)
         # Metadata stays free of personal data: a masked bill must not leak the name there.
