@@ -228,6 +228,7 @@ def request_password_reset(session: Session, *, email: str) -> None:
         # Sent by the worker, not in this request: the time to send would tell an unknown
         # address from a registered one.
         send_after_commit=False,
+        secret=True,  # the link: the worker removes it from the outbox once it went out
     )
     session.commit()
 

@@ -20,6 +20,12 @@ STATUS_SENT = "sent"
 STATUS_FAILED = "failed"
 STATUSES = (STATUS_QUEUED, STATUS_SENDING, STATUS_SENT, STATUS_FAILED)
 
+# Kinds whose text carries a one-time secret (a code, a reset link, a temporary password):
+# `queue_message` marks them secret whatever its caller says.
+SECRET_KINDS = frozenset({"verification_code", "password_reset", "temporary_password"})
+# What a secret message's body becomes once it is sent or given up on.
+REDACTED_BODY = "[removed after delivery: it carried a one-time secret]"
+
 
 class Message(Base):
     """One message to one recipient, delivered by the worker or right after its commit."""
@@ -36,6 +42,10 @@ class Message(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The body carries a secret: the worker overwrites it with REDACTED_BODY in the statement
+    # that records it sent or failed for good, so a database read or a backup shows that a code
+    # went out and how, never the code. A server default: set-based fan-outs leave it out.
+    secret: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(8), default=STATUS_QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ekesco_api.notifications.models import CHANNELS, STATUS_QUEUED, Message
+from ekesco_api.notifications.models import CHANNELS, SECRET_KINDS, STATUS_QUEUED, Message
 from ekesco_api.notifications.worker import AnySession, Senders, deliver_due, senders_from_config
 from ekesco_api.types import utcnow
 
@@ -32,6 +32,7 @@ def queue_message(
     subject: str | None = None,
     account_id: int | None = None,
     send_after_commit: bool = True,
+    secret: bool = False,
 ) -> Message:
     """Add a message to the caller's transaction; it is sent once (and only if) that commits.
 
@@ -40,6 +41,9 @@ def queue_message(
     process dies first, the worker sends it later. `send_after_commit=False` leaves it to the
     worker alone: for a request whose duration must not tell the caller whether a message
     went out at all (forgot-password: sending takes milliseconds, SMTP far more).
+
+    `secret=True` (implied by the kinds in SECRET_KINDS) says the body carries a code, a link
+    or a password: the worker removes it from the row once the message is sent or failed.
     """
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}; got {channel!r}")
@@ -53,6 +57,7 @@ def queue_message(
         recipient=to,
         subject=subject,
         body=body,
+        secret=secret or kind in SECRET_KINDS,
         status=STATUS_QUEUED,
         attempts=0,
         next_attempt_at=now,

@@ -9,7 +9,9 @@ outside any transaction, a whole channel's share of the batch at once where the 
 (the outbox files: one write), and stops starting new sends before the lease could run out.
 Recording then costs one statement per outcome kind (sent, retry or failed, never tried), not
 one per message, and only touches rows whose claim still holds; it shares a transaction (and
-its commit) with the next claim. A worker that dies mid-batch
+its commit) with the next claim. The same statements blank the body of a secret message (a
+code, a reset link, a temporary password) once it is sent or failed for good: the row then
+tells that it went out, and when, but no longer what it said. A worker that dies mid-batch
 loses only its lease: when it runs out the rows are due again. Delivery is therefore at least
 once, never silently never.
 """
@@ -45,6 +47,7 @@ from ekesco_api.adapters.email import EmailSender, email_sender_from_config
 from ekesco_api.adapters.push import PushSender, push_sender_from_config
 from ekesco_api.adapters.sms import SmsSender, sms_sender_from_config
 from ekesco_api.notifications.models import (
+    REDACTED_BODY,
     STATUS_FAILED,
     STATUS_QUEUED,
     STATUS_SENDING,
@@ -232,6 +235,7 @@ def claim_batch(
                 else_=literal(now + lease, UtcDateTime()),
             ),
             last_error=case((abandoned, literal(GAVE_UP)), else_=messages.last_error),
+            body=_redacted_if(abandoned & messages.secret),
         )
         .returning(
             messages.id,
@@ -365,6 +369,11 @@ def _id_in(session: AnySession, ids: Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
+def _redacted_if(condition: ColumnElement[bool]) -> ColumnElement[str]:
+    """The body, or REDACTED_BODY where `condition` holds: a secret that is no longer needed."""
+    return case((condition, literal(REDACTED_BODY)), else_=_table().c.body)
+
+
 def record_outcomes(
     session: AnySession, *, token: str, outcomes: Outcomes, commit: bool = True
 ) -> None:
@@ -382,6 +391,7 @@ def record_outcomes(
                 next_attempt_at=at,
                 last_error=None,
                 claim_token=None,
+                body=_redacted_if(messages.secret),
             )
         )
     if outcomes.unsent:
@@ -393,6 +403,8 @@ def record_outcomes(
                 next_attempt_at=bindparam("m_next", type_=UtcDateTime()),
                 last_error=bindparam("m_error"),
                 claim_token=None,
+                # Kept for a retry; gone once the message failed for good.
+                body=_redacted_if(messages.secret & (bindparam("m_status") == STATUS_FAILED)),
             ),
             outcomes.unsent,
         )

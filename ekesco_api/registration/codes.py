@@ -165,6 +165,7 @@ def issue_code(
         subject=subject,
         kind=MESSAGE_KIND,
         account_id=account.id,
+        secret=True,  # the worker removes the code from the outbox once it went out
     )
     verification = VerificationCode(
         public_id=public_id,

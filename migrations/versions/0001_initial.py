@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 17:26:29.673536
+Create Date: 2026-12-04 17:34:08.130309
 
 """
 from alembic import op
@@ -52,6 +52,7 @@ def upgrade():
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('secret', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
