@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import marshmallow as ma
@@ -21,6 +22,26 @@ from ekesco_api.outages.models import (
 from ekesco_api.types import utcnow
 
 MAX_AREAS = 200
+
+# An outage's start or end farther than this from now, either way, is a mistyped year (2062
+# for 2026, year 1), not a plan: a planned outage is announced days or weeks ahead, and a
+# fault is recorded while it lasts or soon after.
+DATE_WINDOW = dt.timedelta(days=366)
+TOO_FAR_AHEAD = _l("This date is more than a year ahead. Check the year.")
+TOO_FAR_BACK = _l("This date is more than a year in the past. Check the year.")
+WINDOW_NOTE = "Within a year of now either way (`date_too_far_ahead`, `date_too_far_back`)."
+
+
+def _within_a_year(moment: dt.datetime) -> None:
+    now = utcnow()
+    if moment > now + DATE_WINDOW:
+        raise ma.ValidationError(field_error("date_too_far_ahead", TOO_FAR_AHEAD))
+    if moment < now - DATE_WINDOW:
+        raise ma.ValidationError(field_error("date_too_far_back", TOO_FAR_BACK))
+
+
+def _outage_time(**kwargs: Any) -> UtcDateTime:
+    return UtcDateTime(validate=_within_a_year, metadata={"description": WINDOW_NOTE}, **kwargs)
 
 
 class AreaNodeSchema(ma.Schema):
@@ -107,16 +128,16 @@ class OutageCreateSchema(ma.Schema):
         required=True,
         validate=validate.Length(min=1, max=MAX_AREAS),
     )
-    starts_at = UtcDateTime(required=True)
-    ends_at = UtcDateTime(required=True)
+    starts_at = _outage_time(required=True)
+    ends_at = _outage_time(required=True)
     reason = ma.fields.Nested(ReasonSchema, required=True)
 
 
 class OutageChangeSchema(ma.Schema):
     """Reschedule (`starts_at`, `ends_at`), reword (`reason`) or cancel (`status: cancelled`)."""
 
-    starts_at = UtcDateTime()
-    ends_at = UtcDateTime()
+    starts_at = _outage_time()
+    ends_at = _outage_time()
     reason = ma.fields.Nested(ReasonSchema)
     status = ma.fields.String(
         validate=validate.OneOf([STATUS_CANCELLED]),

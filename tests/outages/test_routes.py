@@ -8,12 +8,12 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
-from ekesco_api.outages.models import Device
+from ekesco_api.outages.models import Device, Outage
 from ekesco_api.types import utcnow
 from tests.auth_helpers import auth_headers
 from tests.outages.helpers import (
@@ -339,3 +339,91 @@ def test_outage_reminders_command(runner: Any, db_session: Session) -> None:
     result = runner.invoke(args=["ekesco", "outage-reminders"])
     assert result.exit_code == 0, result.output
     assert "reminded" in result.output
+
+
+# ------------------------------------------------------------------- dates within a year
+
+YEAR = dt.timedelta(days=366)
+HOUR = dt.timedelta(hours=1)
+
+
+def _window_body(tree: Any, starts_at: Any, ends_at: Any) -> dict[str, Any]:
+    # Unplanned, so that a start in the past is the window's business, not the notice's.
+    body = outage_body([tree.north], utcnow(), kind="unplanned")
+    body.update(starts_at=starts_at, ends_at=ends_at)
+    return body
+
+
+def test_announced_dates_lie_within_a_year_either_way(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    now = utcnow()
+    inside = [
+        (now + YEAR - 5 * HOUR, now + YEAR - HOUR),  # the latest start and end
+        (now - YEAR + HOUR, now - YEAR + 2 * HOUR),  # the earliest start and end
+    ]
+    for starts_at, ends_at in inside:
+        body = _window_body(tree, iso(starts_at), iso(ends_at))
+        response = client.post(f"{API}/staff/outages", json=body, headers=headers)
+        assert response.status_code == 201, response.get_json()
+    outside = [
+        (iso(now + YEAR + HOUR), iso(now + YEAR + 2 * HOUR), "date_too_far_ahead", 2),
+        (iso(now + YEAR - HOUR), iso(now + YEAR + HOUR), "date_too_far_ahead", 1),
+        ("9999-12-31T20:00:00Z", "9999-12-31T23:00:00Z", "date_too_far_ahead", 2),
+        (iso(now - YEAR - HOUR), iso(now - YEAR + HOUR), "date_too_far_back", 1),
+        ("0001-01-01T00:00:00Z", "0001-01-01T05:00:00Z", "date_too_far_back", 2),
+    ]
+    for starts_at, ends_at, code, count in outside:
+        body = _window_body(tree, starts_at, ends_at)
+        response = client.post(f"{API}/staff/outages", json=body, headers=headers)
+        assert response.status_code == 422, (starts_at, ends_at)
+        wrong = {"starts_at": [code], "ends_at": [code]}
+        if count == 1:  # only the field past the bound
+            wrong.pop("ends_at" if code == "date_too_far_back" else "starts_at")
+        assert response.get_json()["field_codes"] == wrong
+    assert db_session.scalar(select(func.count()).select_from(Outage)) == len(inside)
+
+
+def test_a_date_out_of_the_window_is_explained_in_the_callers_language(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    body = _window_body(tree, "2062-01-10T08:00:00Z", "2062-01-10T12:00:00Z")
+    messages = {}
+    for language in ("en", "sq", "sr"):
+        response = client.post(
+            f"{API}/staff/outages", json=body, headers={**headers, "Accept-Language": language}
+        )
+        assert response.get_json()["code"] == "date_too_far_ahead"
+        [messages[language]] = response.get_json()["errors"]["starts_at"]
+    assert messages["en"] == "This date is more than a year ahead. Check the year."
+    assert messages["sq"] == "Kjo datë është më shumë se një vit përpara. Kontrolloni vitin."
+    assert messages["sr"] == "Ovaj datum je više od godinu dana unapred. Proverite godinu."
+
+
+def test_rescheduled_dates_lie_within_a_year_either_way(
+    client: FlaskClient, db_session: Session
+) -> None:
+    tree = make_tree(db_session)
+    headers = dispatcher_headers(db_session)
+    now = utcnow()
+    outage = _announce(client, headers, outage_body([tree.city], now + dt.timedelta(days=2)))
+    url = f"{API}/staff/outages/{outage['id']}"
+    refused = [
+        ({"starts_at": "9999-12-31T20:00:00Z"}, "starts_at", "date_too_far_ahead"),
+        ({"starts_at": iso(now + YEAR + HOUR)}, "starts_at", "date_too_far_ahead"),
+        ({"ends_at": iso(now + YEAR + HOUR)}, "ends_at", "date_too_far_ahead"),
+        ({"ends_at": "0001-01-01T05:00:00Z"}, "ends_at", "date_too_far_back"),
+        ({"starts_at": iso(now - YEAR - HOUR)}, "starts_at", "date_too_far_back"),
+    ]
+    for change, field, code in refused:
+        response = client.patch(url, json=change, headers=headers)
+        assert (response.status_code, response.get_json()["code"]) == (422, code), change
+        assert response.get_json()["field_codes"] == {field: [code]}
+    latest = {"starts_at": iso(now + YEAR - 5 * HOUR), "ends_at": iso(now + YEAR - HOUR)}
+    moved = client.patch(url, json=latest, headers=headers)
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["sequence"] == 1  # the refused ones changed nothing
