@@ -22,7 +22,6 @@ still subset per document, and byte for byte as before.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import statistics
@@ -30,7 +29,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from decimal import Decimal
 
 import harness
 
@@ -38,61 +36,12 @@ DOCUMENTS = ("bill", "receipt")
 
 
 def _documents(language: str) -> dict[str, Callable[[], bytes]]:
-    """Each document as a function rendering it: a household bill with a two-tariff meter and
-    the usual lines, and a receipt of one app payment on two customer codes."""
-    from ekesco_api.adapters.pdf import (
-        BillDocument,
-        BillLine,
-        MeterReads,
-        ReceiptDocument,
-        ReceiptItem,
-        render_bill_pdf,
-        render_receipt_pdf,
-    )
+    """Each document as a function rendering it: the PDF tests' household bill with a
+    two-tariff meter and the usual lines, and their receipt of one app payment on two codes."""
+    from ekesco_api.adapters.pdf import render_bill_pdf, render_receipt_pdf
+    from tests.bills.pdf_samples import sample_bill, sample_receipt
 
-    bill = BillDocument(
-        bill_number="2026-11-0001234",
-        customer_code="DPR 0123456",
-        holder_name="Shpëtim Gërguri",
-        address="Rr. Nëna Terezë 12, Dardania, Prishtinë",
-        masked=False,
-        period="2026-11",
-        issued_on=dt.date(2026, 12, 3),
-        due_on=dt.date(2026, 12, 20),
-        meters=(
-            MeterReads(
-                meter_number="12345678",
-                previous_high=Decimal("10234"),
-                current_high=Decimal("10780.5"),
-                previous_low=Decimal("5120"),
-                current_low=Decimal("5400"),
-                previous_read_on=dt.date(2026, 10, 31),
-                current_read_on=dt.date(2026, 11, 30),
-            ),
-        ),
-        lines=(
-            BillLine(
-                "Energjia A1/B1", Decimal("36.97"), Decimal("546.5"), "kWh", Decimal("0.06763")
-            ),
-            BillLine("Energjia A2/B1", Decimal("9.46"), Decimal("280"), "kWh", Decimal("0.0338")),
-            BillLine("Tarifa fikse", Decimal("1.74"), Decimal("1"), "muaj", Decimal("1.74")),
-            BillLine("TVSH 8 %", Decimal("3.85")),
-            BillLine("Borxhi i mëparshëm", Decimal("-2.00")),
-        ),
-        total=Decimal("50.02"),
-        payment_reference="9912345678901",
-    )
-    receipt = ReceiptDocument(
-        receipt_number="P-000123",
-        paid_at=dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
-        amount=Decimal("57.30"),
-        bank_reference="BKT-2026-998877",
-        items=(
-            ReceiptItem("DPR 0123456", Decimal("45.67"), "2026-11-0001234"),
-            ReceiptItem("DPZ 7654321", Decimal("11.63")),
-        ),
-        payment_method="Visa •••• 4242",
-    )
+    bill, receipt = sample_bill(), sample_receipt()
     return {
         "bill": lambda: render_bill_pdf(bill, language=language),
         "receipt": lambda: render_receipt_pdf(receipt, language=language),

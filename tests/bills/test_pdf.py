@@ -28,10 +28,9 @@ from ekesco_api.adapters.pdf import (
     render_bill_pdf,
     render_receipt_pdf,
 )
-from ekesco_api.bills.masking import mask_holder
+from tests.bills.pdf_samples import ADDRESS, HOLDER, sample_bill, sample_receipt
 
 A4_POINTS = (595.28, 841.89)
-ADDRESS = "Rr. Nëna Terezë 12, Dardania, Prishtinë"
 
 
 @pytest.fixture(autouse=True)
@@ -41,59 +40,18 @@ def _app_context(app: Flask) -> Iterator[None]:
 
 
 def _bill(
-    name: str = "Shpëtim Gërguri",
+    name: str = HOLDER,
     address: str = ADDRESS,
     *,
     name_matches_holder: bool = True,
     **changes: object,
 ) -> BillDocument:
-    holder = mask_holder(name, address, name_matches_holder=name_matches_holder)
-    bill = BillDocument(
-        bill_number="2026-11-0001234",
-        customer_code="DPR 0123456",
-        **holder._asdict(),
-        period="2026-11",
-        issued_on=dt.date(2026, 12, 3),
-        due_on=dt.date(2026, 12, 20),
-        meters=(
-            MeterReads(
-                meter_number="12345678",
-                previous_high=Decimal("10234.000"),
-                current_high=Decimal("10780.500"),
-                previous_low=Decimal("5120"),
-                current_low=Decimal("5400"),
-                previous_read_on=dt.date(2026, 10, 31),
-                current_read_on=dt.date(2026, 11, 30),
-            ),
-        ),
-        lines=(
-            BillLine(
-                "Energjia A1/B1", Decimal("36.97"), Decimal("546.5"), "kWh", Decimal("0.06763")
-            ),
-            BillLine("Energjia A2/B1", Decimal("9.46"), Decimal("280"), "kWh", Decimal("0.0338")),
-            BillLine("Tarifa fikse", Decimal("1.74"), Decimal("1"), "muaj", Decimal("1.74")),
-            BillLine("TVSH 8 %", Decimal("3.85")),
-            BillLine("Borxhi i mëparshëm", Decimal("-2.00")),
-        ),
-        total=Decimal("50.02"),
-        payment_reference="9912345678901",
-    )
+    bill = sample_bill(name, address, name_matches_holder=name_matches_holder)
     return dataclasses.replace(bill, **changes)  # type: ignore[arg-type]
 
 
 def _receipt(**changes: object) -> ReceiptDocument:
-    receipt = ReceiptDocument(
-        receipt_number="P-000123",
-        paid_at=dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
-        amount=Decimal("57.30"),
-        bank_reference="BKT-2026-998877",
-        items=(
-            ReceiptItem("DPR 0123456", Decimal("45.67"), "2026-11-0001234"),
-            ReceiptItem("DPZ 7654321", Decimal("11.63")),
-        ),
-        payment_method="Visa •••• 4242",
-    )
-    return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(sample_receipt(), **changes)  # type: ignore[arg-type]
 
 
 def _read(pdf: bytes) -> tuple[PdfReader, str]:
