@@ -5,6 +5,10 @@ A payment counts against the bills issued on or before the day it was made in Ko
 payment with `paid_on >= D`, plus the app's succeeded payments the CIS has not confirmed yet
 (`app_payments`). Both are scalar subqueries: a balance puts them beside each meter's latest
 bill in one statement, and `paid_since` asks for one supply point's in one.
+
+SQLite sums NUMERIC columns in binary floating point; the sum is read back as a Decimal rounded
+to the cent (the column's scale), which is exact for any sum a supply point can reach (the
+error stays far below half a cent up to 10^12 €). PostgreSQL sums in exact numeric.
 """
 
 from __future__ import annotations

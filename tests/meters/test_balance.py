@@ -208,3 +208,19 @@ def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_s
     assert dump_account_balance(balance) == AccountBalanceSchema().dump(balance)
     for row in balance.meters:
         assert dump_meter_balance(row) == MeterBalanceSchema().dump(row)
+
+
+def test_many_small_payments_add_up_to_the_cent(client, db_session):
+    # SQLite sums in floating point (0.1 + 0.2 != 0.3 there); the balance must not show it.
+    customer = make_customer(db_session)
+    point = customer.supply_point
+    make_bill(db_session, supply_point=point, period="2025-01", energy_amount=Decimal("1000.00"))
+    for n in range(37):
+        make_cis_payment(
+            db_session, supply_point=point, amount=Decimal("0.10"), paid_at=utc(2025, 2, 10, 8, n)
+        )
+    for n in range(3):
+        make_app_payment(db_session, customer.meter, "0.07")
+    body = _balance(client, customer)
+    # 1003.88 (1000.00 + 1.74 fixed + 2.14 VAT) less 37 x 0.10 less 3 x 0.07
+    assert (body["amount_due"], body["pending_payments"]) == ("999.97", "0.21")
