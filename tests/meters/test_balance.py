@@ -219,7 +219,7 @@ def test_many_small_payments_add_up_to_the_cent(client, db_session):
         make_cis_payment(
             db_session, supply_point=point, amount=Decimal("0.10"), paid_at=utc(2025, 2, 10, 8, n)
         )
-    for n in range(3):
+    for _ in range(3):
         make_app_payment(db_session, customer.meter, "0.07")
     body = _balance(client, customer)
     # 1003.88 (1000.00 + 1.74 fixed + 2.14 VAT) less 37 x 0.10 less 3 x 0.07
