@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ScalarSelect, exists, func, select
-from sqlalchemy.orm import Session
 
 from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
@@ -35,8 +34,3 @@ def unconfirmed(supply_point_id: Any) -> ScalarSelect[Decimal]:
         )
         .scalar_subquery()
     )
-
-
-def unconfirmed_app_payments(session: Session, *, supply_point_id: int) -> Decimal:
-    """Succeeded app payments of one supply point that the CIS has not confirmed yet."""
-    return session.execute(select(unconfirmed(supply_point_id))).scalar_one() or Decimal("0.00")

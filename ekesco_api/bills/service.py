@@ -62,7 +62,8 @@ from ekesco_api.tariffs.service import compute_bill
 ZERO = Decimal("0.00")
 UNPAID, PARTIALLY_PAID, PAID = "unpaid", "partially_paid", "paid"
 
-NEWEST_FIRST = (Bill.period.desc(), Bill.issued_on.desc(), Bill.id.desc())
+OLDEST_FIRST = (Bill.period, Bill.issued_on, Bill.id)
+NEWEST_FIRST = tuple(column.desc() for column in OLDEST_FIRST)
 
 
 class BillNotFound(NotFound):
@@ -154,7 +155,7 @@ _METER_SUPPLY_POINT = (
 _OLDEST_ISSUED_ON = (
     select(Bill.issued_on)
     .where(Bill.supply_point_id == _METER_SUPPLY_POINT)
-    .order_by(Bill.period, Bill.issued_on, Bill.id)
+    .order_by(*OLDEST_FIRST)
     .limit(1)
     .correlate(None)
     .scalar_subquery()
@@ -189,7 +190,7 @@ def meter_bills(session: Session, *, account_id: int, meter_id: int) -> list[Bil
     if not rows:
         raise MeterNotFound()
     bills = [row for row in rows if row.id is not None]
-    paid = (rows[0].paid_imported or ZERO) + (rows[0].paid_pending or ZERO)
+    paid = ledger.Paid(rows[0].paid_imported or ZERO, rows[0].paid_pending or ZERO).total
     statuses = bill_statuses(
         [Charge(b.id, b.previous_balance, b.total) for b in reversed(bills)], paid
     )

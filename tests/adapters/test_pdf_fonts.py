@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import threading
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,10 @@ from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
 from ekesco_api.adapters import pdf_fonts
-from ekesco_api.adapters.pdf import (
-    BillDocument,
-    BillLine,
-    ReceiptDocument,
-    ReceiptItem,
-    render_bill_pdf,
-    render_receipt_pdf,
-)
+from ekesco_api.adapters.pdf import BillDocument, render_bill_pdf, render_receipt_pdf
 from ekesco_api.adapters.pdf_fonts import add_font, parsed_font
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
+from tests.bills.pdf_samples import sample_bill, sample_receipt
 
 NAME = "Ëmine Çeku-Đurđević"
 
@@ -52,30 +45,7 @@ def font_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _bill(name: str = NAME) -> BillDocument:
-    return BillDocument(
-        bill_number="2026-11-0001234",
-        customer_code="DPR 0123456",
-        holder_name=name,
-        address="Ulica Žička 5, Gračanica",
-        masked=False,
-        period="2026-11",
-        issued_on=dt.date(2026, 12, 3),
-        due_on=dt.date(2026, 12, 20),
-        meters=(),
-        lines=(BillLine("Energjia A1/B1", Decimal("36.97"), Decimal("546.5"), "kWh"),),
-        total=Decimal("36.97"),
-        payment_reference="9912345678901",
-    )
-
-
-def _receipt() -> ReceiptDocument:
-    return ReceiptDocument(
-        receipt_number="P-000123",
-        paid_at=dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
-        amount=Decimal("12.30"),
-        bank_reference="BKT-2026-998877",
-        items=(ReceiptItem("DGJ 0001", Decimal("12.30")),),
-    )
+    return sample_bill(name, "Ulica Žička 5, Gračanica")
 
 
 def _text(pdf: bytes) -> str:
@@ -88,7 +58,7 @@ def test_a_warm_render_parses_no_font(font_parses: list[str]) -> None:
     font_parses.clear()
 
     bill = render_bill_pdf(_bill(), language="sr")
-    receipt = render_receipt_pdf(_receipt(), language="en")
+    receipt = render_receipt_pdf(sample_receipt(), language="en")
 
     after = parsed_font.cache_info()
     assert font_parses == []

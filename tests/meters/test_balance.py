@@ -177,14 +177,20 @@ def test_an_app_payment_on_a_code_without_bills_is_pending(client, db_session):
 
 
 def test_unconfirmed_app_payments_of_a_supply_point(db_session):
-    from ekesco_api.balance.app_payments import unconfirmed_app_payments
+    from ekesco_api.balance.ledger import paid_since
 
     customer, other = make_customer(db_session), make_customer(db_session)
     make_app_payment(db_session, customer.meter, "3.10")
     make_app_payment(db_session, customer.meter, "1.00")
     point_id = customer.supply_point.id
-    assert unconfirmed_app_payments(db_session, supply_point_id=point_id) == Decimal("4.10")
-    assert unconfirmed_app_payments(db_session, supply_point_id=other.supply_point.id) == 0
+
+    def pending(supply_point_id):
+        return paid_since(
+            db_session, supply_point_id=supply_point_id, since=dt.date(2025, 1, 1)
+        ).pending
+
+    assert pending(point_id) == Decimal("4.10")
+    assert pending(other.supply_point.id) == 0
 
 
 def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_session):
