@@ -30,10 +30,10 @@ from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
 from ekesco_api.adapters.pdf_fonts import add_font
+from ekesco_api.clock import ZONE
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
 from ekesco_api.i18n import LANGUAGES, _
 from ekesco_api.i18n import language as in_language
-from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 
 # fpdf2 subsets the fonts with fontTools, which logs some forty INFO lines for every document.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
@@ -103,7 +103,7 @@ def format_period(period: str, language: str) -> str:
 
 def format_local_datetime(moment: dt.datetime, language: str) -> str:
     """A UTC time as the customer's clock showed it (Europe/Belgrade): "22.11.2026 11:00"."""
-    local = moment.astimezone(LOCAL_ZONE)
+    local = moment.astimezone(ZONE)
     return f"{format_date(local.date(), language)} {local:%H:%M}"
 
 

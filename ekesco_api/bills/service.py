@@ -38,16 +38,12 @@ from ekesco_api.balance import ledger
 from ekesco_api.balance.app_payments import unconfirmed
 from ekesco_api.bills.masking import mask_holder, row_shown_unmasked
 from ekesco_api.bills.models import Bill
+from ekesco_api.clock import ZONE, period_bounds, period_start
 from ekesco_api.errors import NotFound
 from ekesco_api.i18n import _, _l
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
-from ekesco_api.meters.readings import (
-    LOCAL_ZONE,
-    period_bounds,
-    period_start,
-    reads_from,
-)
+from ekesco_api.meters.readings import reads_from
 from ekesco_api.meters.service import (
     ACCOUNT_ID,
     HOLDER_NAME_COLUMNS,
@@ -401,8 +397,8 @@ def _meter_reads(session: Session, *, supply_point_id: int, period: str) -> tupl
                 current_high=last.kwh_high_total,
                 previous_low=first.kwh_low_total if dual else None,
                 current_low=last.kwh_low_total if dual else None,
-                previous_read_on=first.read_at.astimezone(LOCAL_ZONE).date(),
-                current_read_on=last.read_at.astimezone(LOCAL_ZONE).date(),
+                previous_read_on=first.read_at.astimezone(ZONE).date(),
+                current_read_on=last.read_at.astimezone(ZONE).date(),
             )
         )
     return tuple(found)

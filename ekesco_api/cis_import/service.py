@@ -28,6 +28,7 @@ from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.cis_import.parsing import BadValue, render_reason
 from ekesco_api.cis_import.reader import CsvSource, FileProblem
+from ekesco_api.clock import local_date
 from ekesco_api.keys import identifier_key
 from ekesco_api.meters.models import (
     CATEGORIES,
@@ -39,7 +40,6 @@ from ekesco_api.meters.models import (
 )
 from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
-from ekesco_api.tariffs.periods import local_date
 from ekesco_api.types import utcnow
 
 # Rows written per statement: large enough to amortise round trips, small enough for memory.

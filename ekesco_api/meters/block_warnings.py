@@ -30,10 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
+from ekesco_api.clock import local_date, period_bounds, period_of
 from ekesco_api.i18n import _, language
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
-from ekesco_api.meters.readings import LOCAL_ZONE, period_bounds, period_of
 from ekesco_api.notifications.service import notify_account
 from ekesco_api.outages.models import Device
 from ekesco_api.tariffs.errors import TariffNotFound
@@ -179,7 +179,7 @@ def send_block_warnings(
     report = BlockWarningReport(period=period)
     threshold = threshold_kwh if threshold_kwh is not None else configured_threshold()
     try:
-        tariff = tariff_on(session, category="household", on=instant.astimezone(LOCAL_ZONE).date())
+        tariff = tariff_on(session, category="household", on=local_date(instant))
     except TariffNotFound:
         log.warning("no household tariff in force on %s: no block warnings", instant.date())
         return report

@@ -22,49 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
+from ekesco_api.clock import local_midnight, next_period, period_bounds, period_of, period_start
 from ekesco_api.i18n import _
 from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.models import Reading
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
-from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 from ekesco_api.tariffs.service import compute_bill
 from ekesco_api.types import utcnow
 
 ZERO = Decimal("0")
 RECENT_READS = 62  # two months of daily reads
 MONTHLY_READS = 24
-
-
-# ---------------------------------------------------------------------------------------------
-# Calendar months on the local clock
-
-
-def period_of(instant: dt.datetime) -> str:
-    """The local calendar month ("YYYY-MM") an instant falls in."""
-    return f"{instant.astimezone(LOCAL_ZONE):%Y-%m}"
-
-
-def period_start(period: str) -> dt.date:
-    return dt.date(int(period[:4]), int(period[5:7]), 1)
-
-
-def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    """The UTC instant of local midnight at the start of `day`."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
-
-
-def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
-    """A local calendar month as a half-open span of UTC instants."""
-    return (
-        local_midnight(period_start(period)),
-        local_midnight(period_start(next_period(period))),
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
+from ekesco_api.clock import ZONE
 from ekesco_api.i18n import LANGUAGES, _, language
 from ekesco_api.meters.account_models import AccountMeter
 from ekesco_api.meters.models import SupplyPoint
@@ -51,7 +52,6 @@ from ekesco_api.outages.models import (
     OutageArea,
     OutageReminder,
 )
-from ekesco_api.tariffs.periods import ZONE as LOCAL_ZONE
 from ekesco_api.types import UtcDateTime
 
 KIND_ANNOUNCED = "outage_announced"
@@ -159,7 +159,7 @@ def _active() -> ColumnElement[bool]:
 
 
 def local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(LOCAL_ZONE)
+    return moment.astimezone(ZONE)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -352,7 +352,7 @@ def fan_out(
 def reminder_due_from(starts_at: dt.datetime) -> dt.datetime:
     """18:00 local time on the day before the outage's local start day."""
     day_before = local(starts_at).date() - dt.timedelta(days=1)
-    return dt.datetime.combine(day_before, dt.time(REMINDER_HOUR), tzinfo=LOCAL_ZONE)
+    return dt.datetime.combine(day_before, dt.time(REMINDER_HOUR), tzinfo=ZONE)
 
 
 def _evening_before(starts_at: dt.datetime, now: dt.datetime) -> bool:

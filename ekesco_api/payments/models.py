@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ekesco_api.clock import local_date
 from ekesco_api.db import Base
-from ekesco_api.tariffs.periods import local_date
 
 STATUS_PENDING = "pending"
 STATUS_SUCCEEDED = "succeeded"

@@ -43,11 +43,11 @@ from ekesco_api.adapters.pdf import (
     format_money,
     render_receipt_pdf,
 )
+from ekesco_api.clock import local_midnight
 from ekesco_api.errors import ApiError, ValidationFailed, normalise_field_errors
 from ekesco_api.i18n import _, language
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint
-from ekesco_api.meters.readings import local_midnight
 from ekesco_api.meters.service import ACCOUNT_ID, owned_meter_ids
 from ekesco_api.notifications.service import notify_account
 from ekesco_api.outages.models import Device

@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import ValidationError, validate
 
+from ekesco_api.clock import local_today
 from ekesco_api.errors import field_error
 from ekesco_api.fields import UtcDateTime
 from ekesco_api.i18n import LANGUAGES
@@ -20,7 +21,6 @@ from ekesco_api.registration.errors import (
     PhoneNotKosovoMobile,
 )
 from ekesco_api.registration.models import CHANNELS
-from ekesco_api.tariffs.periods import local_today
 
 _PERSONAL_NUMBER = re.compile(r"^[0-9]{10}$")
 

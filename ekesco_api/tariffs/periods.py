@@ -13,10 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-ZONE_NAME = "Europe/Belgrade"
-ZONE = ZoneInfo(ZONE_NAME)
+from ekesco_api.clock import ZONE, local_at, require_aware
 
 Period = Literal["high", "low"]
 HIGH: Period = "high"
@@ -62,40 +60,20 @@ def high_hours_on(day: dt.date) -> tuple[dt.time, dt.time]:
     return season.high_from, season.high_until
 
 
-def _local(day: dt.date, at: dt.time) -> dt.datetime:
-    return dt.datetime.combine(day, at, tzinfo=ZONE)
-
-
-def _require_aware(instant: dt.datetime) -> None:
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("period_at needs a timezone-aware instant")
-
-
 def period_at(instant: dt.datetime) -> tuple[Period, dt.datetime]:
     """The tariff period at an instant and the UTC instant it ends (the next change of period).
 
     `instant` must be timezone-aware (any zone; UTC is usual). The end may fall on the next day
     or in the next season: on 31 March after 22:00 the low period runs until 08:00 on 1 April.
     """
-    _require_aware(instant)
+    require_aware(instant)
     local = instant.astimezone(ZONE)
     day = local.date()
     high_from, high_until = high_hours_on(day)
     wall = local.time()
     if wall < high_from:
-        return LOW, _local(day, high_from).astimezone(dt.UTC)
+        return LOW, local_at(day, high_from).astimezone(dt.UTC)
     if wall < high_until:
-        return HIGH, _local(day, high_until).astimezone(dt.UTC)
+        return HIGH, local_at(day, high_until).astimezone(dt.UTC)
     tomorrow = day + dt.timedelta(days=1)
-    return LOW, _local(tomorrow, high_hours_on(tomorrow)[0]).astimezone(dt.UTC)
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in Kosovo (what `?on=` defaults to)."""
-    return local_date(now or dt.datetime.now(dt.UTC))
-
-
-def local_date(instant: dt.datetime) -> dt.date:
-    """The date in Kosovo at `instant`."""
-    _require_aware(instant)
-    return instant.astimezone(ZONE).date()
+    return LOW, local_at(tomorrow, high_hours_on(tomorrow)[0]).astimezone(dt.UTC)

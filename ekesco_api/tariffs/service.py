@@ -35,11 +35,11 @@ from flask_babel import LazyString
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, scoped_session
 
+from ekesco_api.clock import ZONE, ZONE_NAME, local_today
 from ekesco_api.i18n import _l
 from ekesco_api.tariffs import periods
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import CATEGORIES, Tariff
-from ekesco_api.tariffs.periods import ZONE_NAME
 from ekesco_api.types import utcnow
 
 CENT = Decimal("0.01")
@@ -221,7 +221,7 @@ def tariff_day(
     session: AnySession, *, on: dt.date | None = None, now: dt.datetime | None = None
 ) -> TariffDay:
     """The tariffs in force on a day (today in Kosovo by default) with that day's periods."""
-    day = on or periods.local_today(now or utcnow())
+    day = on or local_today(now or utcnow())
     found = tariffs_on(session, on=day)
     if not found:
         raise TariffNotFound()
@@ -232,7 +232,7 @@ def current_period(now: dt.datetime | None = None) -> PeriodNow:
     """The period now and when it ends, in local time and in UTC."""
     instant = now or utcnow()
     period, until_utc = periods.period_at(instant)
-    return PeriodNow(period=period, until=until_utc.astimezone(periods.ZONE), until_utc=until_utc)
+    return PeriodNow(period=period, until=until_utc.astimezone(ZONE), until_utc=until_utc)
 
 
 # ---------------------------------------------------------------------------------------------

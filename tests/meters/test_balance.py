@@ -9,7 +9,7 @@ import pytest
 
 from ekesco_api.balance import service as balance_service
 from ekesco_api.cis_import.models import ImportRun
-from ekesco_api.meters.readings import local_midnight
+from ekesco_api.clock import local_midnight
 from tests.factories import make_bill, make_cis_payment, make_meter
 from tests.meters.helpers import API, add_meter, make_app_payment, make_customer, utc
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ekesco_api.clock import period_bounds
 from ekesco_api.meters.readings import (
     RegisterRead,
     consumption_between,
     estimate_amount,
     meter_readings,
-    period_bounds,
-    period_of,
 )
 from ekesco_api.tariffs.service import compute_bill
 from tests.factories import make_bill, make_reading
@@ -20,18 +19,6 @@ from tests.meters.helpers import API, make_customer, make_tariff, utc
 
 def _read(when, high, low) -> RegisterRead:
     return RegisterRead(when, Decimal(high), Decimal(low))
-
-
-# --- Months on the local clock ------------------------------------------------------------
-
-
-def test_local_months_start_at_local_midnight_in_winter_and_summer():
-    assert period_bounds("2031-02") == (utc(2031, 1, 31, 23), utc(2031, 2, 28, 23))
-    assert period_bounds("2031-07")[0] == utc(2031, 6, 30, 22)
-    assert period_bounds("2031-12")[1] == utc(2031, 12, 31, 23)
-    # 23:30 UTC on 31 January is already February in Kosovo.
-    assert period_of(utc(2031, 1, 31, 23, 30)) == "2031-02"
-    assert period_of(utc(2031, 1, 31, 22, 59)) == "2031-01"
 
 
 # --- Consumption from register reads ------------------------------------------------------

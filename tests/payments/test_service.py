@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from ekesco_api.cis_import.service import import_directory
+from ekesco_api.clock import local_today
 from ekesco_api.meters import service as meter_service
-from ekesco_api.meters.readings import LOCAL_ZONE
 from ekesco_api.payments import service as payment_service
 from ekesco_api.payments.gateway import (
     SIGNED_FIELDS,
@@ -85,7 +85,7 @@ def test_the_cis_import_of_a_payment_already_counted_counts_it_once(
     assert _balance(client, billed)["amount_due"] == "8.88"
 
     # Our export of the day is what the CIS gets; it brings the same rows back in payments.csv.
-    today = dt.datetime.now(dt.UTC).astimezone(LOCAL_ZONE).date()
+    today = local_today()
     out = io.StringIO()
     assert payment_service.export_payments(db_session, day=today, out=out) == 1
     (tmp_path / "payments.csv").write_text(out.getvalue(), encoding="utf-8")
@@ -118,7 +118,7 @@ def test_a_multi_meter_payment_is_matched_item_by_item(client, db_session, bille
     account = client.get(f"{API}/balance", headers=billed.headers).get_json()
     assert (account["amount_due"], account["pending_payments"]) == ("18.88", "38.88")
 
-    today = dt.datetime.now(dt.UTC).astimezone(LOCAL_ZONE).date()
+    today = local_today()
     out = io.StringIO()
     payment_service.export_payments(db_session, day=today, out=out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
@@ -140,7 +140,7 @@ def test_the_export_command_writes_the_local_days_succeeded_payments(
     create(client, billed.headers, [{"meter_id": billed.meter.id, "amount": "3"}])  # pending
     failed = create(client, billed.headers, [{"meter_id": billed.meter.id, "amount": "4"}])
     pay(client, failed.get_json(), status="failed")
-    today = dt.datetime.now(dt.UTC).astimezone(LOCAL_ZONE).date()
+    today = local_today()
 
     target = tmp_path / "out.csv"
     result = runner.invoke(

@@ -10,12 +10,12 @@ from flask_jwt_extended import decode_token
 from sqlalchemy import select
 
 from ekesco_api.accounts.models import Account
+from ekesco_api.clock import ZONE
 from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.service import get_senders
 from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.registration import codes, schemas
-from ekesco_api.tariffs.periods import ZONE
 from ekesco_api.types import utcnow
 from tests.factories import make_supply_point
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ekesco_api.tariffs.periods import ZONE, high_hours_on, local_today, period_at, season_on
+from ekesco_api.clock import ZONE
+from ekesco_api.tariffs.periods import high_hours_on, period_at, season_on
 
 UTC = dt.UTC
 
@@ -131,9 +132,3 @@ def test_seasons_and_hours_by_day() -> None:
     assert season_on(dt.date(2024, 2, 29)).name == "winter"
     assert high_hours_on(dt.date(2026, 1, 1)) == (dt.time(7), dt.time(22))
     assert high_hours_on(dt.date(2026, 8, 1)) == (dt.time(8), dt.time(23))
-
-
-def test_local_today_is_the_date_in_kosovo() -> None:
-    assert local_today(utc("2026-11-24 22:59")) == dt.date(2026, 11, 24)
-    assert local_today(utc("2026-11-24 23:00")) == dt.date(2026, 11, 25)  # midnight CET
-    assert local_today(utc("2026-07-14 22:00")) == dt.date(2026, 7, 15)  # midnight CEST

@@ -28,9 +28,9 @@ from ekesco_api.cis_import.service import (
     PAYMENT_COLUMNS,
     READING_COLUMNS,
 )
+from ekesco_api.clock import ZONE
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import CATEGORIES
-from ekesco_api.tariffs.periods import ZONE as LOCAL
 from ekesco_api.tariffs.service import TariffRates, bill_from_tariff, select_tariff
 
 
@@ -226,7 +226,7 @@ def write_demo_export(
     directory.mkdir(parents=True, exist_ok=True)
     # "Now": the 21st of the month after the last billed one; nothing happens after it.
     year, month = _next_month(*map(int, last_period.split("-")))
-    as_of = dt.datetime(year, month, 21, 9, 0, tzinfo=LOCAL)
+    as_of = dt.datetime(year, month, 21, 9, 0, tzinfo=ZONE)
 
     counts = {}
     counts["customers.csv"] = _write(
@@ -576,7 +576,7 @@ _CHANNELS = (("bank", "BK"), ("post", "PK"), ("cash_desk", "AK"))
 @functools.cache
 def _offset(day: dt.date) -> str:
     """Europe/Belgrade's UTC offset at noon of a day, as "+01:00" or "+02:00"."""
-    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=LOCAL)
+    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=ZONE)
     return noon.isoformat()[-6:]
 
 
@@ -594,7 +594,7 @@ def _reading_rows(
     last_day = as_of.date()
     dates = [last_day - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     stamps = [
-        dt.datetime(d.year, d.month, d.day, tzinfo=LOCAL).isoformat(timespec="seconds")
+        dt.datetime(d.year, d.month, d.day, tzinfo=ZONE).isoformat(timespec="seconds")
         for d in dates
     ]
     for point in points:
