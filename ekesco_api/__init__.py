@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list[Any]:
     from ekesco_api.accounts.routes import blp as accounts_blp
+    from ekesco_api.areas.routes import blp as areas_blp
     from ekesco_api.auth.routes import blp as auth_blp
     from ekesco_api.balance.routes import blp as balance_blp
     from ekesco_api.bills.routes import blp as bills_blp
@@ -119,7 +120,8 @@ def _domain_blueprints() -> list[Any]:
         bills_blp,
         balance_blp,
         payments_blp,
-        *(outages.areas_blp, outages.outages_blp, outages.me_blp, outages.staff_blp),
+        areas_blp,
+        *(outages.outages_blp, outages.me_blp, outages.staff_blp),
         staff_blp,
     ]
 

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that Alembic and the metadata see them all."""
 
 from ekesco_api.accounts.models import Account
+from ekesco_api.areas.models import Area
 from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
@@ -9,7 +10,6 @@ from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import (
-    Area,
     AreaSubscription,
     Device,
     NotificationChannels,

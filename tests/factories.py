@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, STATUS_PENDING, Account
+from ekesco_api.areas.models import AREA_LEVELS, Area
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.areas import fold_name
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
-from ekesco_api.outages.models import AREA_LEVELS, Area
 from ekesco_api.passwords import hash_password
 from ekesco_api.payments.models import CisPayment
 

@@ -372,7 +372,7 @@ class BillLine:
 class BillDocument:
     """Everything a printed bill shows, as plain values.
 
-    `holder_name`, `address` and `masked` come from `ekesco_api.bills.masking.mask_holder`
+    `holder_name`, `address` and `masked` come from `ekesco_api.masking.mask_holder`
     (its result has these three fields), so the printed bill is masked exactly as the API is.
     The lines must add up to the total to the cent: a bill that does not is never printed.
     """

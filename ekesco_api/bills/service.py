@@ -36,11 +36,11 @@ from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf import BillLine as PdfLine
 from ekesco_api.balance import ledger
 from ekesco_api.balance.app_payments import unconfirmed
-from ekesco_api.bills.masking import mask_holder, row_shown_unmasked
 from ekesco_api.bills.models import Bill
 from ekesco_api.clock import ZONE, period_bounds, period_start
 from ekesco_api.errors import NotFound
 from ekesco_api.i18n import _, _l
+from ekesco_api.masking import mask_holder, row_shown_unmasked
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
 from ekesco_api.meters.readings import reads_from

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ekesco_api.outages.models import AREA_LEVELS, Area
+from ekesco_api.areas.models import AREA_LEVELS, Area
 
 _SEPARATORS = re.compile(r"[\s\-_./\\]+")
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.holder_names import rematch_holder_names
+from ekesco_api.areas.models import Area
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
@@ -38,7 +39,6 @@ from ekesco_api.meters.models import (
     Reading,
     SupplyPoint,
 )
-from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
 from ekesco_api.types import utcnow
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ekesco_api.areas.models import Area
 from ekesco_api.db import Base
-from ekesco_api.outages.models import Area
 from ekesco_api.types import utcnow
 
 CATEGORIES = ("household", "commercial")

@@ -38,8 +38,9 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Exists
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.bills.masking import mask_text, row_shown_unmasked
+from ekesco_api.areas.models import Area, name_in
 from ekesco_api.keys import identifier_key
+from ekesco_api.masking import mask_text, row_shown_unmasked
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.errors import (
     MeterAlreadyAdded,
@@ -50,7 +51,6 @@ from ekesco_api.meters.errors import (
     PrimaryMeter,
 )
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
-from ekesco_api.outages.models import Area
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +198,8 @@ def meter_view(row: Row[Any], *, language: str) -> MeterView:
         address = mask_text(address)
     area = None
     if row.area_id is not None:
-        names = {"sr": row.area_name_sr, "en": row.area_name_en}
-        area = AreaView(row.area_id, row.area_level, names.get(language) or row.area_name)
+        name = name_in(language, row.area_name, row.area_name_sr, row.area_name_en)
+        area = AreaView(row.area_id, row.area_level, name)
     return MeterView(
         id=row.id,
         customer_code=row.customer_code,

@@ -36,6 +36,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
+from ekesco_api.areas import service as area_service
+from ekesco_api.areas.models import Area
 from ekesco_api.clock import ZONE
 from ekesco_api.i18n import LANGUAGES, _, language
 from ekesco_api.meters.account_models import AccountMeter
@@ -44,7 +46,6 @@ from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import STATUS_QUEUED, Message
 from ekesco_api.outages.models import (
     STATUS_CANCELLED,
-    Area,
     AreaSubscription,
     Device,
     NotificationChannels,
@@ -72,35 +73,6 @@ class Text:
     body: dict[str, str]
 
 
-# ---------------------------------------------------------------------------- the area tree
-
-
-def descendants_and_self(session: Session, area_ids: Iterable[int]) -> set[int]:
-    """`area_ids` and every area below them (the tree is at most three levels deep)."""
-    found = set(area_ids)
-    frontier = set(found)
-    while frontier:
-        children = set(session.scalars(select(Area.id).where(Area.parent_id.in_(frontier))))
-        frontier = children - found
-        found |= frontier
-    return found
-
-
-def ancestors_and_self(session: Session, area_ids: Iterable[int]) -> set[int]:
-    """`area_ids` and every area above them."""
-    found = set(area_ids)
-    frontier = set(found)
-    while frontier:
-        parents = {
-            p
-            for p in session.scalars(select(Area.parent_id).where(Area.id.in_(frontier)))
-            if p is not None
-        }
-        frontier = parents - found
-        found |= frontier
-    return found
-
-
 def outage_area_ids(session: Session, outage_id: int) -> list[int]:
     return list(
         session.scalars(
@@ -118,8 +90,8 @@ def affected(session: Session, outage_id: int) -> ColumnElement[bool]:
     reads accounts once: `accounts.id IN (SELECT ids)` would join a second copy of the table.
     """
     named = outage_area_ids(session, outage_id)
-    covered = descendants_and_self(session, named)
-    followed = covered | ancestors_and_self(session, named)
+    covered = area_service.descendants_and_self(session, named)
+    followed = covered | area_service.ancestors_and_self(session, named)
     by_supply_point = (
         select(Account.id)
         .join(SupplyPoint, SupplyPoint.id == Account.supply_point_id)
@@ -166,16 +138,8 @@ def _when(moment: dt.datetime) -> str:
     return local(moment).strftime("%d.%m.%Y %H:%M")
 
 
-def _area_name(area: Area, code: str) -> str:
-    if code == "en" and area.name_en:
-        return area.name_en
-    if code == "sr" and area.name_sr:
-        return area.name_sr
-    return area.name
-
-
 def _places(areas: list[Area], code: str) -> str:
-    names = [_area_name(area, code) for area in areas]
+    names = [area.name_in(code) for area in areas]
     if len(names) <= NAMES_SHOWN:
         return ", ".join(names)
     shown = ", ".join(names[:NAMES_SHOWN])

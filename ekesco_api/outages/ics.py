@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from icalendar import Calendar, Event
 
 from ekesco_api.i18n import _, language
-from ekesco_api.outages.fanout import _area_name
 from ekesco_api.outages.models import STATUS_CANCELLED, Outage
 
 UID_DOMAIN = "outages.ekesco.api"
@@ -40,7 +39,7 @@ def calendar(outages: Iterable[Outage], *, code: str, now: dt.datetime) -> bytes
             planned = outage.kind == "planned"
             event.add("summary", _("Planned power outage") if planned else _("Power outage"))
             event.add("description", outage.reason()[code])
-            event.add("location", ", ".join(_area_name(a, code) for a in outage.areas))
+            event.add("location", ", ".join(a.name_in(code) for a in outage.areas))
             cancelled = outage.status == STATUS_CANCELLED
             event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
             event.add("transp", "TRANSPARENT")

@@ -7,28 +7,9 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ekesco_api.areas.models import Area
 from ekesco_api.db import Base
 from ekesco_api.types import utcnow
-
-AREA_LEVELS = ("city", "locality", "neighbourhood")
-
-
-class Area(Base):
-    """One node of the area tree; an outage announced for an area covers its children."""
-
-    __tablename__ = "areas"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    level: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(120))
-    name_sr: Mapped[str | None] = mapped_column(String(120))
-    name_en: Mapped[str | None] = mapped_column(String(120))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
-    # "city/locality/neighbourhood" in normal form; unique, so re-imports find the same node.
-    path_key: Mapped[str] = mapped_column(String(400), unique=True)
-
-    parent: Mapped[Area | None] = relationship(remote_side=[id])
-
 
 KINDS = ("planned", "unplanned")
 STATUS_SCHEDULED = "scheduled"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
@@ -25,8 +23,6 @@ from ekesco_api.outages.errors import (
     OutageNotFound,
 )
 from ekesco_api.outages.schemas import (
-    AreaNodeSchema,
-    AreaQuerySchema,
     CalendarQuerySchema,
     DeviceSchema,
     NotificationSchema,
@@ -50,15 +46,8 @@ from ekesco_api.security import (
 from ekesco_api.types import utcnow
 
 TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, WrongTokenKind)
-# Areas change only with an import: clients may keep them a while, and revalidate by ETag.
-AREAS_MAX_AGE = 3600
 
-areas_blp = Blueprint(
-    "areas",
-    __name__,
-    url_prefix="/areas",
-    description="The area tree: cities → localities → neighbourhoods.",
-)
+
 outages_blp = Blueprint(
     "outages", __name__, url_prefix="/outages", description="Planned and unplanned outages."
 )
@@ -74,35 +63,6 @@ staff_blp = Blueprint(
     url_prefix="/staff/outages",
     description="Dispatchers announce, reschedule and cancel outages.",
 )
-
-
-@areas_blp.route("")
-class Areas(MethodView):
-    @areas_blp.doc(operationId="listAreas")
-    @areas_blp.arguments(AreaQuerySchema, location="query")
-    @areas_blp.response(200, AreaNodeSchema(many=True))
-    @areas_blp.alt_response(304, description="Not modified (the `If-None-Match` ETag matched).")
-    @documents(areas_blp, ValidationFailed)
-    def get(self, query: dict[str, Any]) -> Any:
-        """One level of the area tree
-
-        Without `parent_id`: the cities; with it, that area's children. Names come in the
-        request's language where the supplier gave one, in Albanian otherwise. The answer
-        carries an `ETag` and may be cached; send it back in `If-None-Match` for a `304`.
-        """
-        code = request_language()
-        rows = outage_service.list_areas(
-            db.session(), parent_id=query.get("parent_id"), language=code
-        )
-        payload = AreaNodeSchema(many=True).dump(rows)
-        digest = hashlib.sha256(
-            json.dumps([code, payload], sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()[:32]
-        response: Response = jsonify(payload)
-        response.set_etag(digest)
-        response.headers["Cache-Control"] = f"public, max-age={AREAS_MAX_AGE}"
-        response.vary.add("Accept-Language")
-        return response.make_conditional(request)
 
 
 @outages_blp.route("")

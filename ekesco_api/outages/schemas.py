@@ -10,9 +10,8 @@ from marshmallow import validate
 
 from ekesco_api.errors import field_error
 from ekesco_api.fields import UtcDateTime
-from ekesco_api.i18n import _l
+from ekesco_api.i18n import _l, request_language
 from ekesco_api.outages.models import (
-    AREA_LEVELS,
     KINDS,
     PLATFORMS,
     STATUS_CANCELLED,
@@ -42,21 +41,6 @@ def _within_a_year(moment: dt.datetime) -> None:
 
 def _outage_time(**kwargs: Any) -> UtcDateTime:
     return UtcDateTime(validate=_within_a_year, metadata={"description": WINDOW_NOTE}, **kwargs)
-
-
-class AreaNodeSchema(ma.Schema):
-    id = ma.fields.Integer()
-    level = ma.fields.String(metadata={"enum": list(AREA_LEVELS)})
-    name = ma.fields.String(
-        metadata={"description": "In the request's language (Albanian where no other is known)."}
-    )
-    parent_id = ma.fields.Integer(allow_none=True)
-
-
-class AreaQuerySchema(ma.Schema):
-    parent_id = ma.fields.Integer(
-        metadata={"description": "The children of this area; without it, the cities."}
-    )
 
 
 class ReasonSchema(ma.Schema):
@@ -92,11 +76,9 @@ class OutageSchema(ma.Schema):
     updated_at = UtcDateTime()
 
     def _areas(self, outage: Any) -> list[dict[str, Any]]:
-        from ekesco_api.i18n import request_language
-        from ekesco_api.outages.fanout import _area_name
 
         code = request_language()
-        return [{"id": a.id, "level": a.level, "name": _area_name(a, code)} for a in outage.areas]
+        return [{"id": a.id, "level": a.level, "name": a.name_in(code)} for a in outage.areas]
 
     def _reason(self, outage: Any) -> dict[str, str]:
         return dict(outage.reason())

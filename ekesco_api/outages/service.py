@@ -12,6 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from ekesco_api.accounts.models import Account
+from ekesco_api.areas import service as area_service
+from ekesco_api.areas.models import Area
 from ekesco_api.notifications.inbox import Notification
 from ekesco_api.outages import fanout
 from ekesco_api.outages.errors import (
@@ -28,7 +30,6 @@ from ekesco_api.outages.models import (
     STATUS_RESCHEDULED,
     STATUS_SCHEDULED,
     SUBSCRIPTION_CHANNELS,
-    Area,
     AreaSubscription,
     Device,
     NotificationChannels,
@@ -40,26 +41,6 @@ from ekesco_api.types import utcnow
 NOTICE = dt.timedelta(hours=24)
 # How far back the calendar feed reaches, so a finished outage does not vanish at once.
 FEED_HISTORY = dt.timedelta(days=90)
-
-
-# ----------------------------------------------------------------------------------- areas
-
-
-def list_areas(session: Session, *, parent_id: int | None, language: str) -> list[dict[str, Any]]:
-    """One level of the tree (the cities without `parent_id`), named in `language`."""
-    query = select(Area).order_by(Area.name, Area.id)
-    query = query.where(
-        Area.parent_id.is_(None) if parent_id is None else Area.parent_id == parent_id
-    )
-    return [
-        {
-            "id": area.id,
-            "level": area.level,
-            "name": fanout._area_name(area, language),
-            "parent_id": area.parent_id,
-        }
-        for area in session.scalars(query)
-    ]
 
 
 def _check_areas(session: Session, area_ids: Sequence[int]) -> list[int]:
@@ -208,13 +189,6 @@ def _touching(area_ids: Iterable[int]) -> ColumnElement[bool]:
     return Outage.id.in_(select(OutageArea.outage_id).where(OutageArea.area_id.in_(area_ids)))
 
 
-def related_areas(session: Session, area_id: int) -> set[int]:
-    """The areas whose outages concern `area_id`: above it (they cover it) and below it."""
-    return fanout.ancestors_and_self(session, [area_id]) | fanout.descendants_and_self(
-        session, [area_id]
-    )
-
-
 def find_outages(
     session: Session,
     *,
@@ -239,7 +213,7 @@ def find_outages(
     if end is not None:
         query = query.where(Outage.starts_at < end)
     if area_id is not None:
-        query = query.where(_touching(related_areas(session, area_id)))
+        query = query.where(_touching(area_service.related_areas(session, area_id)))
     if area_ids is not None:
         query = query.where(_touching(area_ids))
     if status == STATUS_COMPLETED:
@@ -255,9 +229,9 @@ def account_area_ids(session: Session, account_id: int) -> set[int]:
             select(AreaSubscription.area_id).where(AreaSubscription.account_id == account_id)
         )
     )
-    found = fanout.ancestors_and_self(session, own)
+    found = area_service.ancestors_and_self(session, own)
     for area in followed:
-        found |= related_areas(session, area)
+        found |= area_service.related_areas(session, area)
     return found
 
 

@@ -13,7 +13,7 @@ from ekesco_api.adapters.pdf import (
     ReceiptDocument,
     ReceiptItem,
 )
-from ekesco_api.bills.masking import mask_holder
+from ekesco_api.masking import mask_holder
 
 HOLDER = "Shpëtim Gërguri"
 ADDRESS = "Rr. Nëna Terezë 12, Dardania, Prishtinë"

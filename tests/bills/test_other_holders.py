@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ekesco_api.bills.masking import shown_unmasked
 from ekesco_api.extensions import db
+from ekesco_api.masking import shown_unmasked
 from tests.factories import make_bill, make_meter, make_supply_point
 from tests.meters.helpers import API, OTHER_NAME, Customer, add_meter, make_customer
 

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ekesco_api.areas.models import Area
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import service
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.cis_import.service import ImportSummary, import_directory
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
-from ekesco_api.outages.models import Area
 from ekesco_api.payments.models import CisPayment
 from tests.cis_import.conftest import BILLS, CUSTOMERS, METERS, PAYMENTS, READINGS, Export
 from tests.factories import make_supply_point

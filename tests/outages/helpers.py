@@ -9,8 +9,9 @@ from typing import Any
 from flask_jwt_extended import create_access_token
 from sqlalchemy.orm import Session
 
+from ekesco_api.areas.models import Area
 from ekesco_api.auth.models import SessionFamily
-from ekesco_api.outages.models import Area, Device, NotificationChannels
+from ekesco_api.outages.models import Device, NotificationChannels
 from tests.factories import make_account, make_area, make_staff, make_supply_point
 
 REASON = {"sq": "Punime në rrjet", "en": "Network works", "sr": "Radovi na mreži"}

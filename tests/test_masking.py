@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ekesco_api.bills.masking import MaskedHolder, mask_holder, mask_text
+from ekesco_api.masking import MaskedHolder, mask_holder, mask_text
 
 
 def _visible_letters_per_word(masked: str) -> list[int]:
