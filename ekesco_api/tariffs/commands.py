@@ -8,7 +8,7 @@ import click
 
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
-from ekesco_api.tariffs import service as tariff_service
+from ekesco_api.tariffs.csv_import import import_tariffs_csv
 
 
 @ekesco.command("import-tariffs")
@@ -23,7 +23,7 @@ def import_tariffs(path: Path) -> None:
     Bad rows are reported with their line and skipped; a second run changes nothing.
     """
     try:
-        report = tariff_service.import_tariffs_csv(db.session, path=path)
+        report = import_tariffs_csv(db.session, path=path)
     except (ValueError, UnicodeDecodeError) as error:
         raise click.ClickException(str(error)) from error
     for message in report.errors:

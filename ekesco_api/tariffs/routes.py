@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 
 from ekesco_api.errors import documents
 from ekesco_api.extensions import db
-from ekesco_api.tariffs import service as tariff_service
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.schemas import TariffDaySchema, TariffPeriodNowSchema, TariffQuerySchema
+from ekesco_api.tariffs.views import current_period, tariff_day
 
 blp = Blueprint(
     "tariffs",
@@ -35,7 +35,7 @@ class TariffsInForce(MethodView):
         households), the fixed monthly fee, the VAT rate, the validity dates and the regulator's
         decision. Prices and fee are before VAT.
         """
-        return tariff_service.tariff_day(db.session, on=on)
+        return tariff_day(db.session, on=on)
 
 
 @blp.route("/now")
@@ -47,4 +47,4 @@ class CurrentPeriod(MethodView):
 
         `high` or `low`, and `until`: when it changes, in local time with its offset (also in UTC).
         """
-        return tariff_service.current_period()
+        return current_period()

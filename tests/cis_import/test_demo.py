@@ -17,8 +17,8 @@ from sqlalchemy import select
 from ekesco_api.cis_import.demo import NoTariffForPeriod, previous_month, write_demo_export
 from ekesco_api.cis_import.demo.places import CITIES
 from ekesco_api.extensions import db
+from ekesco_api.tariffs.engine import bill_from_tariff, select_tariff
 from ekesco_api.tariffs.models import Tariff
-from ekesco_api.tariffs.service import bill_from_tariff, select_tariff
 
 NAMES = ("customers", "meters", "bills", "payments", "readings", "areas")
 

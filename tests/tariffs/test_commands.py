@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ekesco_api.tariffs.csv_import import CSV_COLUMNS
 from ekesco_api.tariffs.models import Tariff
-from ekesco_api.tariffs.service import CSV_COLUMNS, tariff_on
+from ekesco_api.tariffs.service import tariff_on
 
 HEADER = ",".join(CSV_COLUMNS)
 # A successor to the open-ended 2025 tariffs, and the 2025 rows closed the day before it.

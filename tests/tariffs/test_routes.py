@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from flask.testing import FlaskClient
 
-from ekesco_api.tariffs import service as tariff_service
+from ekesco_api.tariffs import views as tariff_views
 
 URL = "/api/v1/tariffs"
 
@@ -89,7 +89,7 @@ def test_without_on_it_is_today_in_kosovo(
 ) -> None:
     # 23:30 UTC on 31 December 2025 is already New Year's Day in Prishtina.
     now = dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC)
-    monkeypatch.setattr(tariff_service, "utcnow", lambda: now)
+    monkeypatch.setattr(tariff_views, "utcnow", lambda: now)
     response = client.get(URL)
     assert response.status_code == 200
     assert response.json["on"] == "2026-01-01"
@@ -133,7 +133,7 @@ def test_now_says_high_or_low_and_until_when(
 ) -> None:
     # 2026-03-28 21:30 UTC = 22:30 CET, low; the clocks go forward that night.
     now = dt.datetime(2026, 3, 28, 21, 30, tzinfo=dt.UTC)
-    monkeypatch.setattr(tariff_service, "utcnow", lambda: now)
+    monkeypatch.setattr(tariff_views, "utcnow", lambda: now)
     response = client.get(f"{URL}/now")
     assert response.status_code == 200
     assert response.json == {
@@ -148,7 +148,7 @@ def test_now_in_the_afternoon_of_a_winter_day(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC)
-    monkeypatch.setattr(tariff_service, "utcnow", lambda: now)
+    monkeypatch.setattr(tariff_views, "utcnow", lambda: now)
     body = client.get(f"{URL}/now").json
     assert body["period"] == "high"
     assert body["until"] == "2026-11-24T22:00:00+01:00"

@@ -2,7 +2,7 @@
 
 Everything is drawn from one `random.Random(seed)`, and "now" is derived from the last billed
 month, so the same seed, month and tariffs give the same files byte for byte. Every bill is
-priced by the tariff engine (`ekesco_api.tariffs.service.bill_from_tariff`) with the tariff in
+priced by the tariff engine (`ekesco_api.tariffs.engine.bill_from_tariff`) with the tariff in
 force on the period's first day; the caller passes the tariff rows in, so this module never
 touches the database. Balances are carried in integer cents; the engine's lines add up to the
 cent, so every bill does.
@@ -29,9 +29,9 @@ from ekesco_api.cis_import.service import (
     READING_COLUMNS,
 )
 from ekesco_api.clock import ZONE
+from ekesco_api.tariffs.engine import TariffRates, bill_from_tariff, select_tariff
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import CATEGORIES
-from ekesco_api.tariffs.service import TariffRates, bill_from_tariff, select_tariff
 
 
 @dataclass(frozen=True)
