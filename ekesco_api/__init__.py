@@ -105,6 +105,7 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.balance.routes import blp as balance_blp
     from ekesco_api.bills.routes import blp as bills_blp
     from ekesco_api.meters.routes import blp as meters_blp
+    from ekesco_api.notifications.routes import blp as notifications_blp
     from ekesco_api.outages import routes as outages
     from ekesco_api.payments.routes import blp as payments_blp
     from ekesco_api.registration.routes import blp as registration_blp
@@ -122,6 +123,7 @@ def _domain_blueprints() -> list[Any]:
         payments_blp,
         areas_blp,
         *(outages.outages_blp, outages.me_blp, outages.staff_blp),
+        notifications_blp,
         staff_blp,
     ]
 

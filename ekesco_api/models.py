@@ -7,16 +7,8 @@ from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning, SupplyPointClaim
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import Message
-from ekesco_api.outages.models import (
-    AreaSubscription,
-    Device,
-    NotificationChannels,
-    Outage,
-    OutageArea,
-    OutageReminder,
-)
+from ekesco_api.notifications.models import Device, Message, Notification, NotificationChannels
+from ekesco_api.outages.models import AreaSubscription, Outage, OutageArea, OutageReminder
 from ekesco_api.payments.models import (
     CisPayment,
     IdempotencyKey,

@@ -34,8 +34,8 @@ from ekesco_api.clock import local_date, period_bounds, period_of
 from ekesco_api.i18n import _, language
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
+from ekesco_api.notifications.models import Device
 from ekesco_api.notifications.service import notify_account
-from ekesco_api.outages.models import Device
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.service import tariff_on
 from ekesco_api.types import utcnow

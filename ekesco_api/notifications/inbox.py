@@ -1,32 +1,45 @@
-"""The in-app inbox: one notification per account and event, read in the app, marked read there."""
+"""The in-app inbox: read newest first in the app, marked read there."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.removal import account_link
-from ekesco_api.db import Base
+from ekesco_api.notifications.errors import NotificationNotFound
+from ekesco_api.notifications.models import Notification
 from ekesco_api.types import utcnow
 
 
-class Notification(Base):
-    """A notification in an account's inbox (written set-based by fan-outs, never by the worker)."""
+def inbox(session: Session, *, account_id: int) -> Select[Any]:
+    return (
+        select(Notification)
+        .where(Notification.account_id == account_id)
+        .order_by(Notification.id.desc())
+    )
 
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_account_newest", "account_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # No foreign key, like outage_id: one per row costs half a second per 100,000-row fan-out;
-    # deleting an account deletes these rows (accounts.removal.delete_accounts).
-    account_id: Mapped[int] = mapped_column(info=account_link("CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    # What it is about, when it is about an outage. No foreign key on purpose: outages are
-    # never deleted, and a fan-out inserts 100,000 rows at once, each a constraint check.
-    outage_id: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[dt.datetime | None]
+def mark_read(session: Session, *, account_id: int, notification_id: int) -> Notification:
+    note = session.scalars(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.account_id == account_id
+        )
+    ).one_or_none()
+    if note is None:
+        raise NotificationNotFound()
+    if note.read_at is None:
+        note.read_at = utcnow()
+        session.commit()
+    return note
+
+
+def mark_all_read(session: Session, *, account_id: int) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.account_id == account_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

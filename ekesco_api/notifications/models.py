@@ -1,10 +1,10 @@
-"""The message outbox: every SMS, e-mail and push notification, queued in the same transaction."""
+"""What notifications keep: the outbox (SMS, e-mail, push), the inbox, devices, channels."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ekesco_api.accounts.removal import account_link
@@ -12,6 +12,9 @@ from ekesco_api.db import Base
 from ekesco_api.types import utcnow
 
 CHANNELS = ("sms", "email", "push")
+# The channels an account may choose on top of the inbox, in the order the API lists them.
+CHOSEN_CHANNELS = ("push", "sms", "email")
+PLATFORMS = ("android", "ios", "web")
 
 STATUS_QUEUED = "queued"
 # Claimed by a worker; `next_attempt_at` then holds the end of its lease.
@@ -70,3 +73,54 @@ class Message(Base):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.channel} {self.kind} {self.status}>"
+
+
+class Notification(Base):
+    """A notification in an account's inbox (written set-based by fan-outs, never by the worker)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_account_newest", "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key, like outage_id: one per row costs half a second per 100,000-row fan-out;
+    # deleting an account deletes these rows (accounts.removal.delete_accounts).
+    account_id: Mapped[int] = mapped_column(info=account_link("CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # What it is about, when it is about an outage. No foreign key on purpose: outages are
+    # never deleted, and a fan-out inserts 100,000 rows at once, each a constraint check.
+    outage_id: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+
+
+class NotificationChannels(Base):
+    """The channels an account chose for outage news besides the inbox (no row: inbox only)."""
+
+    __tablename__ = "notification_channels"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    push: Mapped[bool] = mapped_column(default=False)
+    sms: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[bool] = mapped_column(default=False)
+
+    def channels(self) -> list[str]:
+        return [ch for ch in CHOSEN_CHANNELS if getattr(self, ch)]
+
+
+class Device(Base):
+    """A push token of an app installation; it belongs to the last account that registered it."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(8))
+    push_token: Mapped[str] = mapped_column(String(512), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -81,7 +81,7 @@ def notify_account(
 ) -> None:
     """Tell one account: its in-app inbox, and push to each of its devices or, without any,
     e-mail. Added to the caller's transaction like `queue_message`."""
-    from ekesco_api.notifications.inbox import Notification  # inbox imports accounts: late
+    from ekesco_api.notifications.models import Notification
 
     session.add(Notification(account_id=account_id, kind=kind, title=title, body=body))
     channels = [("push", token) for token in push_tokens] or [("email", email)]

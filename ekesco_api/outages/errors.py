@@ -34,9 +34,3 @@ class OutageClosed(ApiError):
     status = 409
     code = "outage_closed"
     title = _l("This outage is cancelled or over and can no longer be changed.")
-
-
-class NotificationNotFound(ApiError):
-    status = 404
-    code = "not_found"
-    title = _l("No such notification in your inbox.")

@@ -42,13 +42,16 @@ from ekesco_api.clock import ZONE
 from ekesco_api.i18n import LANGUAGES, _, language
 from ekesco_api.meters.account_models import AccountMeter
 from ekesco_api.meters.models import SupplyPoint
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import STATUS_QUEUED, Message
+from ekesco_api.notifications.models import (
+    STATUS_QUEUED,
+    Device,
+    Message,
+    Notification,
+    NotificationChannels,
+)
 from ekesco_api.outages.models import (
     STATUS_CANCELLED,
     AreaSubscription,
-    Device,
-    NotificationChannels,
     Outage,
     OutageArea,
     OutageReminder,

@@ -17,8 +17,6 @@ STATUS_RESCHEDULED = "rescheduled"
 STATUS_CANCELLED = "cancelled"
 STATUS_COMPLETED = "completed"
 STATUSES = (STATUS_SCHEDULED, STATUS_RESCHEDULED, STATUS_CANCELLED, STATUS_COMPLETED)
-SUBSCRIPTION_CHANNELS = ("push", "sms", "email")
-PLATFORMS = ("android", "ios", "web")
 
 
 class Outage(Base):
@@ -77,37 +75,6 @@ class AreaSubscription(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True, index=True)
-
-
-class NotificationChannels(Base):
-    """The channels an account chose for outage news besides the inbox (no row: inbox only)."""
-
-    __tablename__ = "notification_channels"
-
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
-    push: Mapped[bool] = mapped_column(default=False)
-    sms: Mapped[bool] = mapped_column(default=False)
-    email: Mapped[bool] = mapped_column(default=False)
-
-    def channels(self) -> list[str]:
-        return [ch for ch in SUBSCRIPTION_CHANNELS if getattr(self, ch)]
-
-
-class Device(Base):
-    """A push token of an app installation; it belongs to the last account that registered it."""
-
-    __tablename__ = "devices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
-    platform: Mapped[str] = mapped_column(String(8))
-    push_token: Mapped[str] = mapped_column(String(512), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class OutageReminder(Base):

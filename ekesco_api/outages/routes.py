@@ -18,14 +18,11 @@ from ekesco_api.outages.errors import (
     AreaUnknown,
     EndsBeforeStart,
     NoticeTooShort,
-    NotificationNotFound,
     OutageClosed,
     OutageNotFound,
 )
 from ekesco_api.outages.schemas import (
     CalendarQuerySchema,
-    DeviceSchema,
-    NotificationSchema,
     OutageChangeSchema,
     OutageCreateSchema,
     OutageQuerySchema,
@@ -55,7 +52,7 @@ me_blp = Blueprint(
     "me-outages",
     __name__,
     url_prefix="/me",
-    description="The customer's outages, subscriptions, push devices and inbox.",
+    description="The customer's outages and the areas and channels they follow.",
 )
 staff_blp = Blueprint(
     "staff-outages",
@@ -179,64 +176,6 @@ class MySubscriptions(MethodView):
             area_ids=data["area_ids"],
             channels=data["channels"],
         )
-
-
-@me_blp.route("/devices")
-class MyDevices(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="registerDevice", security=BEARER)
-    @me_blp.arguments(DeviceSchema)
-    @me_blp.response(201, DeviceSchema)
-    @documents(me_blp, *TOKEN_ERRORS, ValidationFailed)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Register a push token
-
-        A token already registered by another account moves to this one (the phone changed
-        hands or its user logged in as someone else): pushes follow the latest login.
-        """
-        return outage_service.register_device(
-            db.session(),
-            account_id=current_account_id(),
-            platform=data["platform"],
-            push_token=data["push_token"],
-        )
-
-
-@me_blp.route("/notifications")
-class MyNotifications(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="listMyNotifications", security=BEARER)
-    @me_blp.response(200, NotificationSchema(many=True))
-    @me_blp.paginate(Page, page_size=20, max_page_size=100)
-    @documents(me_blp, *TOKEN_ERRORS)
-    def get(self) -> Any:
-        """The in-app inbox, newest first"""
-        session = db.session()
-        return SelectPage(session, outage_service.inbox(session, account_id=current_account_id()))
-
-
-@me_blp.route("/notifications/<int:notification_id>/read")
-class MyNotificationRead(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="markNotificationRead", security=BEARER)
-    @me_blp.response(200, NotificationSchema)
-    @documents(me_blp, *TOKEN_ERRORS, NotificationNotFound)
-    def post(self, notification_id: int) -> Any:
-        """Mark one notification read (again: no change)"""
-        return outage_service.mark_read(
-            db.session(), account_id=current_account_id(), notification_id=notification_id
-        )
-
-
-@me_blp.route("/notifications/read-all")
-class MyNotificationsReadAll(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="markAllNotificationsRead", security=BEARER)
-    @me_blp.response(204)
-    @documents(me_blp, *TOKEN_ERRORS)
-    def post(self) -> None:
-        """Mark every notification read"""
-        outage_service.mark_all_read(db.session(), account_id=current_account_id())
 
 
 @staff_blp.route("")

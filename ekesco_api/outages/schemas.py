@@ -11,13 +11,8 @@ from marshmallow import validate
 from ekesco_api.errors import field_error
 from ekesco_api.fields import UtcDateTime
 from ekesco_api.i18n import _l, request_language
-from ekesco_api.outages.models import (
-    KINDS,
-    PLATFORMS,
-    STATUS_CANCELLED,
-    STATUSES,
-    SUBSCRIPTION_CHANNELS,
-)
+from ekesco_api.notifications.models import CHOSEN_CHANNELS
+from ekesco_api.outages.models import KINDS, STATUS_CANCELLED, STATUSES
 from ekesco_api.types import utcnow
 
 MAX_AREAS = 200
@@ -144,7 +139,7 @@ class SubscriptionsSchema(ma.Schema):
         ma.fields.Integer(strict=True), required=True, validate=validate.Length(max=MAX_AREAS)
     )
     channels = ma.fields.List(
-        ma.fields.String(validate=validate.OneOf(SUBSCRIPTION_CHANNELS)),
+        ma.fields.String(validate=validate.OneOf(CHOSEN_CHANNELS)),
         required=True,
         metadata={"description": "On top of the in-app inbox, which every account gets."},
     )
@@ -153,20 +148,3 @@ class SubscriptionsSchema(ma.Schema):
         dump_only=True,
         metadata={"description": "The areas of the account's meters, followed without asking."},
     )
-
-
-class DeviceSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    platform = ma.fields.String(required=True, validate=validate.OneOf(PLATFORMS))
-    push_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=512))
-    created_at = UtcDateTime(dump_only=True)
-
-
-class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer()
-    kind = ma.fields.String(metadata={"example": "outage_announced"})
-    title = ma.fields.String()
-    body = ma.fields.String()
-    outage_id = ma.fields.Integer(allow_none=True)
-    created_at = UtcDateTime()
-    read_at = UtcDateTime(allow_none=True)

@@ -6,21 +6,18 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.areas import service as area_service
 from ekesco_api.areas.models import Area
-from ekesco_api.notifications.inbox import Notification
+from ekesco_api.notifications import preferences
 from ekesco_api.outages import fanout
 from ekesco_api.outages.errors import (
     AreaUnknown,
     EndsBeforeStart,
     NoticeTooShort,
-    NotificationNotFound,
     OutageClosed,
     OutageNotFound,
 )
@@ -29,10 +26,7 @@ from ekesco_api.outages.models import (
     STATUS_COMPLETED,
     STATUS_RESCHEDULED,
     STATUS_SCHEDULED,
-    SUBSCRIPTION_CHANNELS,
     AreaSubscription,
-    Device,
-    NotificationChannels,
     Outage,
     OutageArea,
 )
@@ -252,11 +246,10 @@ def get_subscriptions(session: Session, *, account_id: int) -> dict[str, Any]:
             .order_by(AreaSubscription.area_id)
         )
     )
-    channels = session.get(NotificationChannels, account_id)
     meter_areas = sorted(fanout.meter_area_ids(session, account_id))
     return {
         "area_ids": area_ids,
-        "channels": channels.channels() if channels else [],
+        "channels": preferences.channels_of(session, account_id=account_id),
         "meter_area_ids": meter_areas,
     }
 
@@ -270,75 +263,6 @@ def put_subscriptions(
     ids = _check_areas(session, area_ids)
     session.execute(delete(AreaSubscription).where(AreaSubscription.account_id == account_id))
     session.add_all(AreaSubscription(account_id=account_id, area_id=i) for i in ids)
-    row = session.get(NotificationChannels, account_id)
-    if row is None:
-        row = NotificationChannels(account_id=account_id)
-        session.add(row)
-    for channel in SUBSCRIPTION_CHANNELS:
-        setattr(row, channel, channel in channels)
+    preferences.choose_channels(session, account_id=account_id, channels=channels)
     session.commit()
     return get_subscriptions(session, account_id=account_id)
-
-
-def register_device(session: Session, *, account_id: int, platform: str, push_token: str) -> Device:
-    """Store a push token for this account; a token another account had moves here.
-
-    One upsert on the unique token, so two accounts registering the same token at the same
-    time end with it on one of them, never with an error or two rows.
-    """
-    now = utcnow()
-    values = {
-        "account_id": account_id,
-        "platform": platform,
-        "push_token": push_token,
-        "created_at": now,
-        "updated_at": now,
-    }
-    dialect = session.get_bind().dialect.name
-    upsert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = upsert_fn(Device).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Device.push_token],
-        set_={"account_id": account_id, "platform": platform, "updated_at": now},
-    )
-    session.execute(statement)
-    session.commit()
-    device = session.scalars(select(Device).where(Device.push_token == push_token)).one()
-    session.refresh(device)
-    return device
-
-
-# ------------------------------------------------------------------------------------ inbox
-
-
-def inbox(session: Session, *, account_id: int) -> Select[Any]:
-    return (
-        select(Notification)
-        .where(Notification.account_id == account_id)
-        .order_by(Notification.id.desc())
-    )
-
-
-def mark_read(session: Session, *, account_id: int, notification_id: int) -> Notification:
-    note = session.scalars(
-        select(Notification).where(
-            Notification.id == notification_id, Notification.account_id == account_id
-        )
-    ).one_or_none()
-    if note is None:
-        raise NotificationNotFound()
-    if note.read_at is None:
-        note.read_at = utcnow()
-        session.commit()
-    return note
-
-
-def mark_all_read(session: Session, *, account_id: int) -> int:
-    result = session.execute(
-        update(Notification)
-        .where(Notification.account_id == account_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)

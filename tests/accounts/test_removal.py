@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.accounts.removal import delete_accounts
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.models import Message, Notification
 from ekesco_api.notifications.service import queue_message
 from tests.factories import make_account
 

@@ -11,9 +11,7 @@ from sqlalchemy import delete, select
 from ekesco_api.extensions import db
 from ekesco_api.meters.account_models import BlockWarning
 from ekesco_api.meters.block_warnings import month_consumption, send_block_warnings
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import Message
-from ekesco_api.outages.models import Device
+from ekesco_api.notifications.models import Device, Message, Notification
 from ekesco_api.tariffs.models import Tariff
 from tests.factories import make_meter, make_reading
 from tests.meters.helpers import add_meter, make_customer, make_tariff, utc

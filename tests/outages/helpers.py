@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token
 from sqlalchemy.orm import Session
 
 from ekesco_api.areas.models import Area
 from ekesco_api.auth.models import SessionFamily
-from ekesco_api.outages.models import Device, NotificationChannels
+from ekesco_api.notifications.models import Device, NotificationChannels
 from tests.factories import make_account, make_area, make_staff, make_supply_point
 
 REASON = {"sq": "Punime në rrjet", "en": "Network works", "sr": "Radovi na mreži"}
@@ -89,3 +90,10 @@ def outage_body(areas: list[Area], starts_at: dt.datetime, hours: int = 4, **ext
     }
     body.update(extra)
     return body
+
+
+def announce(client: FlaskClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
+    """A dispatcher's announcement over HTTP; the outage as the API answers it."""
+    response = client.post("/api/v1/staff/outages", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.extensions import db
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.models import Message, Notification
 from ekesco_api.outages import service as svc
 from ekesco_api.types import utcnow
 from tests.notifications.fakes import Recording, drain_concurrently

@@ -11,14 +11,14 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.notifications.inbox import Notification
 from ekesco_api.notifications.models import Message
-from ekesco_api.outages.models import Device, Outage
+from ekesco_api.outages.models import Outage
 from ekesco_api.types import utcnow
 from tests.auth_helpers import auth_headers
 from tests.outages.helpers import (
     REASON,
     account_in,
+    announce,
     dispatcher_headers,
     iso,
     make_tree,
@@ -26,12 +26,6 @@ from tests.outages.helpers import (
 )
 
 API = "/api/v1"
-
-
-def _announce(client: FlaskClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
-    response = client.post(f"{API}/staff/outages", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 # ------------------------------------------------------------------------ dispatcher routes
@@ -47,14 +41,14 @@ def test_announce_notice_boundary_over_http(client: FlaskClient, db_session: Ses
     )
     assert short.status_code == 422
     assert short.get_json()["code"] == "notice_too_short"
-    ok = _announce(
+    ok = announce(
         client, headers, outage_body([tree.north], utcnow() + dt.timedelta(hours=24, minutes=1))
     )
     assert ok["status"] == "scheduled"
     assert ok["kind"] == "planned"
     assert ok["reason"] == REASON
     assert [a["id"] for a in ok["areas"]] == [tree.north.id]
-    fault = _announce(client, headers, outage_body([tree.north], utcnow(), kind="unplanned"))
+    fault = announce(client, headers, outage_body([tree.north], utcnow(), kind="unplanned"))
     assert fault["kind"] == "unplanned"
 
 
@@ -74,7 +68,7 @@ def test_announce_validation(client: FlaskClient, db_session: Session) -> None:
     assert (response.status_code, response.get_json()["code"]) == (422, "validation_error")
 
 
-def test_only_dispatchers_announce(client: FlaskClient, db_session: Session) -> None:
+def test_only_dispatchersannounce(client: FlaskClient, db_session: Session) -> None:
     tree = make_tree(db_session)
     body = outage_body([tree.north], utcnow() + dt.timedelta(days=2))
     assert client.post(f"{API}/staff/outages", json=body).status_code == 401
@@ -89,7 +83,7 @@ def test_reschedule_and_cancel_over_http(client: FlaskClient, db_session: Sessio
     tree = make_tree(db_session)
     headers = dispatcher_headers(db_session)
     account = account_in(db_session, tree.north, language="en", channels=("sms",))
-    outage = _announce(client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2)))
+    outage = announce(client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2)))
     url = f"{API}/staff/outages/{outage['id']}"
     new_start = utcnow() + dt.timedelta(days=3)
     moved = client.patch(
@@ -128,14 +122,12 @@ def test_public_list_filters_by_area_and_keeps_history(
 ) -> None:
     tree = make_tree(db_session)
     headers = dispatcher_headers(db_session)
-    city_wide = _announce(
-        client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2))
-    )
-    south = _announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=3)))
-    elsewhere = _announce(
+    city_wide = announce(client, headers, outage_body([tree.city], utcnow() + dt.timedelta(days=2)))
+    south = announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=3)))
+    elsewhere = announce(
         client, headers, outage_body([tree.other_city], utcnow() + dt.timedelta(days=4))
     )
-    past = _announce(
+    past = announce(
         client,
         headers,
         outage_body([tree.north], utcnow() - dt.timedelta(hours=3), hours=1, kind="unplanned"),
@@ -166,9 +158,9 @@ def test_my_outages_follow_meters_and_subscriptions(
     tree = make_tree(db_session)
     headers = dispatcher_headers(db_session)
     account = account_in(db_session, tree.north)
-    mine = _announce(client, headers, outage_body([tree.locality], utcnow() + dt.timedelta(days=2)))
-    _announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=2)))
-    followed = _announce(
+    mine = announce(client, headers, outage_body([tree.locality], utcnow() + dt.timedelta(days=2)))
+    announce(client, headers, outage_body([tree.south], utcnow() + dt.timedelta(days=2)))
+    followed = announce(
         client, headers, outage_body([tree.other_city], utcnow() + dt.timedelta(days=3))
     )
     me = auth_headers(client, account)
@@ -204,9 +196,9 @@ def test_calendar_feed_parses_back(client: FlaskClient, db_session: Session) -> 
     tree = make_tree(db_session)
     headers = dispatcher_headers(db_session)
     start = (utcnow() + dt.timedelta(days=2)).replace(microsecond=0)
-    kept = _announce(client, headers, outage_body([tree.north], start))
-    dropped = _announce(client, headers, outage_body([tree.south], start))
-    other = _announce(client, headers, outage_body([tree.other_city], start))
+    kept = announce(client, headers, outage_body([tree.north], start))
+    dropped = announce(client, headers, outage_body([tree.south], start))
+    other = announce(client, headers, outage_body([tree.other_city], start))
     new_start = start + dt.timedelta(days=1)
     client.patch(
         f"{API}/staff/outages/{kept['id']}",
@@ -240,66 +232,6 @@ def test_calendar_feed_parses_back(client: FlaskClient, db_session: Session) -> 
     assert f"outage-{other['id']}@outages.ekesco.api" in {
         str(e["UID"]) for e in whole.walk("VEVENT")
     }
-
-
-# ------------------------------------------------------------------------- devices, inbox
-
-
-def test_a_push_token_moves_to_the_newest_account(client: FlaskClient, db_session: Session) -> None:
-    tree = make_tree(db_session)
-    first, second = account_in(db_session, tree.north), account_in(db_session, tree.north)
-    body = {"platform": "android", "push_token": "fcm-token-1"}
-    created = client.post(f"{API}/me/devices", json=body, headers=auth_headers(client, first))
-    assert created.status_code == 201, created.get_json()
-    assert created.get_json()["platform"] == "android"
-    moved = client.post(
-        f"{API}/me/devices", json={**body, "platform": "ios"}, headers=auth_headers(client, second)
-    )
-    assert moved.status_code == 201
-    devices = db_session.scalars(select(Device).where(Device.push_token == "fcm-token-1")).all()
-    assert [(d.account_id, d.platform) for d in devices] == [(second.id, "ios")]
-    bad = client.post(
-        f"{API}/me/devices",
-        json={"platform": "symbian", "push_token": "x"},
-        headers=auth_headers(client, first),
-    )
-    assert bad.status_code == 422
-
-
-def test_inbox_newest_first_paginated_and_marked_read(
-    client: FlaskClient, db_session: Session
-) -> None:
-    tree = make_tree(db_session)
-    headers = dispatcher_headers(db_session)
-    account = account_in(db_session, tree.north, language="en")
-    stranger = account_in(db_session, tree.other_city)
-    for days in (2, 3, 4):
-        _announce(client, headers, outage_body([tree.north], utcnow() + dt.timedelta(days=days)))
-    me = auth_headers(client, account)
-    response = client.get(f"{API}/me/notifications?page_size=2", headers=me)
-    assert response.status_code == 200
-    notes = response.get_json()
-    assert json.loads(response.headers["X-Pagination"])["total"] == 3
-    assert notes[0]["id"] > notes[1]["id"]
-    assert set(notes[0]) >= {"id", "kind", "title", "body", "created_at", "read_at"}
-    assert (notes[0]["kind"], notes[0]["title"], notes[0]["read_at"]) == (
-        "outage_announced",
-        "Planned power outage",
-        None,
-    )
-    read = client.post(f"{API}/me/notifications/{notes[0]['id']}/read", headers=me)
-    assert read.status_code == 200 and read.get_json()["read_at"] is not None
-    other = db_session.scalars(
-        select(Notification).where(Notification.account_id == stranger.id)
-    ).first()
-    assert other is None
-    foreign = client.post(
-        f"{API}/me/notifications/{notes[0]['id']}/read", headers=auth_headers(client, stranger)
-    )
-    assert foreign.status_code == 404
-    assert client.post(f"{API}/me/notifications/read-all", headers=me).status_code == 204
-    all_notes = client.get(f"{API}/me/notifications", headers=me).get_json()
-    assert all(n["read_at"] for n in all_notes)
 
 
 def test_outage_reminders_command(runner: Any, db_session: Session) -> None:
@@ -377,7 +309,7 @@ def test_rescheduled_dates_lie_within_a_year_either_way(
     tree = make_tree(db_session)
     headers = dispatcher_headers(db_session)
     now = utcnow()
-    outage = _announce(client, headers, outage_body([tree.city], now + dt.timedelta(days=2)))
+    outage = announce(client, headers, outage_body([tree.city], now + dt.timedelta(days=2)))
     url = f"{API}/staff/outages/{outage['id']}"
     refused = [
         ({"starts_at": "9999-12-31T20:00:00Z"}, "starts_at", "date_too_far_ahead"),

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
-from ekesco_api.notifications.inbox import Notification
-from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.models import Message, Notification
 from ekesco_api.outages import fanout
 from ekesco_api.outages import service as svc
 from ekesco_api.outages.errors import EndsBeforeStart, NoticeTooShort, OutageClosed

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ekesco_api.extensions import db
-from ekesco_api.notifications.inbox import Notification
+from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
 from ekesco_api.payments.service import callback_signature
 from tests.meters.helpers import make_customer

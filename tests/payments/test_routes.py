@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from ekesco_api.meters import service as meter_service
-from ekesco_api.notifications.inbox import Notification
+from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.gateway import SIGNED_FIELDS, sign_request
 from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
 from tests.factories import make_meter

@@ -1,0 +1,91 @@
+"""/me/devices and /me/notifications: the customer's push devices and in-app inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, Page
+
+from ekesco_api.db import SelectPage
+from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.extensions import db
+from ekesco_api.notifications import inbox, preferences
+from ekesco_api.notifications.errors import NotificationNotFound
+from ekesco_api.notifications.schemas import DeviceSchema, NotificationSchema
+from ekesco_api.security import (
+    BEARER,
+    TokenExpired,
+    TokenInvalid,
+    TokenRevoked,
+    WrongTokenKind,
+    current_account_id,
+    customer_required,
+)
+
+TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, WrongTokenKind)
+
+blp = Blueprint(
+    "me-notifications",
+    __name__,
+    url_prefix="/me",
+    description="The customer's push devices and inbox.",
+)
+
+
+@blp.route("/devices")
+class MyDevices(MethodView):
+    @customer_required()
+    @blp.doc(operationId="registerDevice", security=BEARER)
+    @blp.arguments(DeviceSchema)
+    @blp.response(201, DeviceSchema)
+    @documents(blp, *TOKEN_ERRORS, ValidationFailed)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Register a push token
+
+        A token already registered by another account moves to this one (the phone changed
+        hands or its user logged in as someone else): pushes follow the latest login.
+        """
+        return preferences.register_device(
+            db.session(),
+            account_id=current_account_id(),
+            platform=data["platform"],
+            push_token=data["push_token"],
+        )
+
+
+@blp.route("/notifications")
+class MyNotifications(MethodView):
+    @customer_required()
+    @blp.doc(operationId="listMyNotifications", security=BEARER)
+    @blp.response(200, NotificationSchema(many=True))
+    @blp.paginate(Page, page_size=20, max_page_size=100)
+    @documents(blp, *TOKEN_ERRORS)
+    def get(self) -> Any:
+        """The in-app inbox, newest first"""
+        session = db.session()
+        return SelectPage(session, inbox.inbox(session, account_id=current_account_id()))
+
+
+@blp.route("/notifications/<int:notification_id>/read")
+class MyNotificationRead(MethodView):
+    @customer_required()
+    @blp.doc(operationId="markNotificationRead", security=BEARER)
+    @blp.response(200, NotificationSchema)
+    @documents(blp, *TOKEN_ERRORS, NotificationNotFound)
+    def post(self, notification_id: int) -> Any:
+        """Mark one notification read (again: no change)"""
+        return inbox.mark_read(
+            db.session(), account_id=current_account_id(), notification_id=notification_id
+        )
+
+
+@blp.route("/notifications/read-all")
+class MyNotificationsReadAll(MethodView):
+    @customer_required()
+    @blp.doc(operationId="markAllNotificationsRead", security=BEARER)
+    @blp.response(204)
+    @documents(blp, *TOKEN_ERRORS)
+    def post(self) -> None:
+        """Mark every notification read"""
+        inbox.mark_all_read(db.session(), account_id=current_account_id())
