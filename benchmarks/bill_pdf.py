@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/bill_pdf.py [--renders 200] [--cold-runs 5] [--language sq]
        (or `make bench`). Needs no database and starts no server: it calls the PDF adapter
-       (`ekesco_api.adapters.pdf`) inside an application context, as GET /bills/{id}/pdf does.
+       (`ekesco_api.adapters.pdf_bill`, `pdf_receipt`) inside an application context, as
+       GET /bills/{id}/pdf does.
 
 The first render of a process ("cold": fonts, babel's locale data, fpdf2's lazy imports) is
 measured apart from the rest, in `--cold-runs` fresh processes, since a gunicorn worker pays it
@@ -38,8 +39,9 @@ DOCUMENTS = ("bill", "receipt")
 def _documents(language: str) -> dict[str, Callable[[], bytes]]:
     """Each document as a function rendering it: the PDF tests' household bill with a
     two-tariff meter and the usual lines, and their receipt of one app payment on two codes."""
-    from ekesco_api.adapters.pdf import render_bill_pdf, render_receipt_pdf
-    from tests.bills.pdf_samples import sample_bill, sample_receipt
+    from ekesco_api.adapters.pdf_bill import render_bill_pdf
+    from ekesco_api.adapters.pdf_receipt import render_receipt_pdf
+    from tests.adapters.pdf_samples import sample_bill, sample_receipt
 
     bill, receipt = sample_bill(), sample_receipt()
     return {

@@ -32,8 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.adapters.pdf import BillDocument, MeterReads, render_bill_pdf
-from ekesco_api.adapters.pdf import BillLine as PdfLine
+from ekesco_api.adapters.pdf_bill import BillDocument, MeterReads, render_bill_pdf
+from ekesco_api.adapters.pdf_bill import BillLine as PdfLine
 from ekesco_api.balance import ledger
 from ekesco_api.balance.app_payments import unconfirmed
 from ekesco_api.bills.models import Bill

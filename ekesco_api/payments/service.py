@@ -37,14 +37,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.adapters.pdf import (
-    ReceiptDocument,
-    ReceiptItem,
-    format_money,
-    render_receipt_pdf,
-)
+from ekesco_api.adapters.pdf_receipt import ReceiptDocument, ReceiptItem, render_receipt_pdf
 from ekesco_api.clock import local_midnight
 from ekesco_api.errors import ApiError, ValidationFailed, normalise_field_errors
+from ekesco_api.formatting import format_money
 from ekesco_api.i18n import _, language
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint

@@ -16,10 +16,11 @@ from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
 from ekesco_api.adapters import pdf_fonts
-from ekesco_api.adapters.pdf import BillDocument, render_bill_pdf, render_receipt_pdf
+from ekesco_api.adapters.pdf_bill import BillDocument, render_bill_pdf
 from ekesco_api.adapters.pdf_fonts import add_font, parsed_font
+from ekesco_api.adapters.pdf_receipt import render_receipt_pdf
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
-from tests.bills.pdf_samples import sample_bill, sample_receipt
+from tests.adapters.pdf_samples import sample_bill, sample_receipt
 
 NAME = "Ëmine Çeku-Đurđević"
 

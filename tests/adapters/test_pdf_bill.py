@@ -1,36 +1,18 @@
-"""The printed bill and payment receipt: text read back from the PDF, one A4 page, masking."""
+"""The printed bill: text read back from the PDF, one A4 page, languages, masking, page breaks."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import io
 import logging
-import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
-from ekesco_api.adapters.pdf import (
-    BillDocument,
-    BillLine,
-    MeterReads,
-    ReceiptDocument,
-    ReceiptItem,
-    format_local_datetime,
-    format_money,
-    format_period,
-    format_quantity,
-    format_unit_price,
-    render_bill_pdf,
-    render_receipt_pdf,
-)
-from tests.bills.pdf_samples import ADDRESS, HOLDER, sample_bill, sample_receipt
-
-A4_POINTS = (595.28, 841.89)
+from ekesco_api.adapters.pdf_bill import BillDocument, BillLine, MeterReads, render_bill_pdf
+from tests.adapters.pdf_reading import assert_one_a4_page, read_pdf
+from tests.adapters.pdf_samples import ADDRESS, HOLDER, sample_bill
 
 
 @pytest.fixture(autouse=True)
@@ -50,31 +32,9 @@ def _bill(
     return dataclasses.replace(bill, **changes)  # type: ignore[arg-type]
 
 
-def _receipt(**changes: object) -> ReceiptDocument:
-    return dataclasses.replace(sample_receipt(), **changes)  # type: ignore[arg-type]
-
-
-def _read(pdf: bytes) -> tuple[PdfReader, str]:
-    """The parsed PDF and its text, whitespace (also no-break spaces) collapsed to one space."""
-    assert pdf.startswith(b"%PDF-")
-    reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return reader, " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def _assert_one_a4_page(reader: PdfReader) -> None:
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert float(box.width) == pytest.approx(A4_POINTS[0], abs=0.5)
-    assert float(box.height) == pytest.approx(A4_POINTS[1], abs=0.5)
-
-
-# --- The bill --------------------------------------------------------------------------------
-
-
 def test_bill_shows_the_holder_the_codes_and_the_total() -> None:
-    reader, text = _read(render_bill_pdf(_bill(), language="sq"))
-    _assert_one_a4_page(reader)
+    reader, text = read_pdf(render_bill_pdf(_bill(), language="sq"))
+    assert_one_a4_page(reader)
     assert "Shpëtim Gërguri" in text
     assert ADDRESS in text
     assert "DPR 0123456" in text
@@ -87,7 +47,7 @@ def test_bill_shows_the_holder_the_codes_and_the_total() -> None:
 
 
 def test_serbian_letters_render_and_read_back() -> None:
-    _reader, text = _read(
+    _reader, text = read_pdf(
         render_bill_pdf(_bill("Đorđe Čolić", "Ulica Žička 5, Gračanica"), language="sr")
     )
     assert "Đorđe Čolić" in text
@@ -99,13 +59,13 @@ def test_serbian_letters_render_and_read_back() -> None:
 def test_every_letter_has_a_glyph(caplog: pytest.LogCaptureFixture) -> None:
     name = "Ëmine Çeku-Đurđević Šćepan Žužić ćčšžđ ëç"
     with caplog.at_level(logging.WARNING):
-        _reader, text = _read(render_bill_pdf(_bill(name), language="sq"))
+        _reader, text = read_pdf(render_bill_pdf(_bill(name), language="sq"))
     assert name in text
     assert not [r for r in caplog.records if "missing" in r.getMessage()]
 
 
 def test_fonts_are_embedded() -> None:
-    reader, _text = _read(render_bill_pdf(_bill(), language="sq"))
+    reader, _text = read_pdf(render_bill_pdf(_bill(), language="sq"))
     fonts = reader.pages[0]["/Resources"]["/Font"]
     names = {str(fonts[key].get_object()["/BaseFont"]) for key in fonts}
     assert names and all("DejaVuSans" in name for name in names)
@@ -115,14 +75,14 @@ def test_fonts_are_embedded() -> None:
 
 
 def test_decomposed_letters_print_as_one() -> None:
-    _reader, text = _read(render_bill_pdf(_bill("Shpe\u0308tim Ge\u0308rguri"), language="sq"))
+    _reader, text = read_pdf(render_bill_pdf(_bill("Shpe\u0308tim Ge\u0308rguri"), language="sq"))
     assert "Shpëtim Gërguri" in text
 
 
 def test_masked_bill_hides_the_name_and_the_address() -> None:
     bill = _bill("Arben Krasniqi", ADDRESS, name_matches_holder=False)
     pdf = render_bill_pdf(bill, language="sq")
-    reader, text = _read(pdf)
+    reader, text = read_pdf(pdf)
     assert "Ar** Kr**" in text
     assert "Rr**. Në** Te** **, Da**, Pr**" in text
     for secret in ("Arben", "Krasniqi", "Nëna", "Terezë", "Dardania", "Prishtinë"):
@@ -140,7 +100,7 @@ def test_masked_bill_hides_the_name_and_the_address() -> None:
 
 
 def test_unmasked_bill_has_no_masking_note() -> None:
-    _reader, text = _read(render_bill_pdf(_bill(), language="en"))
+    _reader, text = read_pdf(render_bill_pdf(_bill(), language="en"))
     assert "partly hidden" not in text
     assert "**" not in text
 
@@ -155,20 +115,20 @@ def test_unmasked_bill_has_no_masking_note() -> None:
     ],
 )
 def test_bill_is_in_the_customers_language(language: str, title: str, total: str) -> None:
-    _reader, text = _read(render_bill_pdf(_bill(), language=language))
+    _reader, text = read_pdf(render_bill_pdf(_bill(), language=language))
     assert title in text
     assert total in text
 
 
 def test_the_documents_language_wins_over_the_requests(app: Flask) -> None:
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        _reader, text = _read(render_bill_pdf(_bill(), language="sr"))
+        _reader, text = read_pdf(render_bill_pdf(_bill(), language="sr"))
     assert "Račun za električnu energiju" in text
     assert "Electricity bill" not in text
 
 
 def test_reads_and_lines_are_printed() -> None:
-    _reader, text = _read(render_bill_pdf(_bill(), language="en"))
+    _reader, text = read_pdf(render_bill_pdf(_bill(), language="en"))
     assert "High tariff 31.10.2026 10,234 30.11.2026 10,780.5 546.5" in text
     assert "Low tariff 31.10.2026 5,120 30.11.2026 5,400 280" in text
     assert "Energjia A1/B1 546.5 kWh €0.06763 €36.97" in text
@@ -177,7 +137,7 @@ def test_reads_and_lines_are_printed() -> None:
 
 def test_a_single_tariff_meter_has_no_low_tariff_row() -> None:
     meter = MeterReads("87654321", Decimal("100"), Decimal("350"))
-    _reader, text = _read(render_bill_pdf(_bill(meters=(meter,)), language="en"))
+    _reader, text = read_pdf(render_bill_pdf(_bill(meters=(meter,)), language="en"))
     assert "High tariff – 100 – 350 250" in text
     assert "Low tariff" not in text
 
@@ -207,15 +167,15 @@ def _long_bill(meter_count: int, line_count: int) -> BillDocument:
 @pytest.mark.parametrize("language", ["sq", "en", "sr"])
 def test_a_large_bill_still_fits_on_one_page(language: str) -> None:
     # Two meters and a dozen lines: all energy blocks and tariffs, fees, VAT, corrections.
-    reader, text = _read(render_bill_pdf(_long_bill(2, 12), language=language))
-    _assert_one_a4_page(reader)
+    reader, text = read_pdf(render_bill_pdf(_long_bill(2, 12), language=language))
+    assert_one_a4_page(reader)
     assert "MTR00001, MTR00002" in text
     assert "Rreshti 11" in text
     assert "9912345678901" in text
 
 
 def test_an_oversized_bill_goes_on_to_a_second_page_without_splitting_blocks() -> None:
-    reader, _text = _read(render_bill_pdf(_long_bill(3, 30), language="sq"))
+    reader, _text = read_pdf(render_bill_pdf(_long_bill(3, 30), language="sq"))
     assert len(reader.pages) == 2
     first, second = (" ".join(page.extract_text().split()) for page in reader.pages)
     assert "Rreshti 0" in first
@@ -235,81 +195,3 @@ def test_a_bill_needs_a_real_period() -> None:
     for period in ("11/2026", "+026-11", "2026-1", "2026-11-01"):
         with pytest.raises(ValueError):
             _bill(period=period)
-
-
-# --- The receipt -----------------------------------------------------------------------------
-
-
-def test_receipt_shows_amount_date_bank_reference_and_codes() -> None:
-    reader, text = _read(render_receipt_pdf(_receipt(), language="sq"))
-    _assert_one_a4_page(reader)
-    assert "Dëshmi e pagesës" in text
-    assert "P-000123" in text
-    assert "Shuma e paguar 57,30 €" in text
-    assert "Provizioni 0,00 €" in text
-    assert "BKT-2026-998877" in text
-    assert "DPR 0123456, DPZ 7654321" in text
-    assert "22.11.2026 11:00" in text  # 10:00 UTC is 11:00 in Prishtina in November
-    assert "Visa •••• 4242" in text
-
-
-def test_receipt_in_english_and_serbian() -> None:
-    _reader, text = _read(render_receipt_pdf(_receipt(), language="en"))
-    assert "Commission €0.00" in text
-    assert "Total paid €57.30" in text
-    _reader, text = _read(render_receipt_pdf(_receipt(), language="sr"))
-    assert "Potvrda o plaćanju" in text
-    assert "Provizija 0,00 €" in text
-
-
-def test_receipt_for_one_code_in_summer_time() -> None:
-    receipt = _receipt(
-        paid_at=dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC),
-        amount=Decimal("12.30"),
-        items=(ReceiptItem("DGJ 0001", Decimal("12.30")),),
-        payment_method=None,
-    )
-    _reader, text = _read(render_receipt_pdf(receipt, language="en"))
-    assert "01.07.2026 12:00" in text
-    assert "Customer code DGJ 0001" in text
-    assert "Paid with" not in text
-
-
-def test_receipt_refuses_a_naive_time_and_items_that_do_not_add_up() -> None:
-    with pytest.raises(ValueError, match="timezone"):
-        _receipt(paid_at=dt.datetime(2026, 11, 22, 10, 0))
-    with pytest.raises(ValueError, match="add up"):
-        _receipt(amount=Decimal("57.31"))
-    with pytest.raises(ValueError, match="no customer code"):
-        _receipt(items=())
-
-
-# --- Formatting ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("language", "expected"),
-    [("sq", "1 234,50 €"), ("en", "€1,234.50"), ("sr", "1.234,50 €")],
-)
-def test_money_has_two_places_and_the_euro_sign(language: str, expected: str) -> None:
-    assert " ".join(format_money(Decimal("1234.5"), language).split()) == expected
-
-
-def test_money_rounds_half_up_to_the_cent() -> None:
-    assert format_money(Decimal("0.005"), "en") == "€0.01"
-    assert format_money(Decimal("2.675"), "en") == "€2.68"
-
-
-def test_unit_prices_keep_their_fractions_of_a_cent() -> None:
-    assert format_unit_price(Decimal("0.067634"), "en") == "€0.06763"
-    assert format_unit_price(Decimal("1.74"), "en") == "€1.74"
-    assert format_quantity(Decimal("546.500"), "en") == "546.5"
-
-
-def test_periods_and_local_times() -> None:
-    assert format_period("2026-11", "sq") == "Nëntor 2026"
-    assert format_period("2026-11", "sr") == "Novembar 2026"
-    assert format_period("2026-03", "en") == "March 2026"
-    # The night of the change to summer time: 01:30 UTC is 03:30 local, not 02:30.
-    moment = dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
-    assert format_local_datetime(moment, "en") == "29.03.2026 03:30"

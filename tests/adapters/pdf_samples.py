@@ -6,13 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ekesco_api.adapters.pdf import (
-    BillDocument,
-    BillLine,
-    MeterReads,
-    ReceiptDocument,
-    ReceiptItem,
-)
+from ekesco_api.adapters.pdf_bill import BillDocument, BillLine, MeterReads
+from ekesco_api.adapters.pdf_receipt import ReceiptDocument, ReceiptItem
 from ekesco_api.masking import mask_holder
 
 HOLDER = "Shpëtim Gërguri"

@@ -1,0 +1,205 @@
+"""The printed monthly bill: holder, meter reads, charges, total and how to pay, on one A4 page.
+
+Labels are English msgids translated with `_` in the customer's language (sq, en, sr: Latin
+script); amounts, quantities and dates are written as that language writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ekesco_api.adapters.pdf_layout import CONTENT_WIDTH, KESCO, PAGE_MARGIN, PdfLayout, Supplier
+from ekesco_api.formatting import (
+    CENT,
+    format_date,
+    format_money,
+    format_period,
+    format_quantity,
+    format_unit_price,
+    known_language,
+    parse_period,
+)
+from ekesco_api.i18n import _
+from ekesco_api.i18n import language as in_language
+
+
+@dataclass(frozen=True)
+class MeterReads:
+    """A meter's register reads at the start and the end of the period, high and low tariff.
+
+    A single-tariff meter has only the high-tariff register: leave the low reads `None`.
+    """
+
+    meter_number: str
+    previous_high: Decimal
+    current_high: Decimal
+    previous_low: Decimal | None = None
+    current_low: Decimal | None = None
+    previous_read_on: dt.date | None = None
+    current_read_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One line of a bill: energy at a tariff and block, the fixed fee, VAT, previous balance."""
+
+    label: str
+    amount: Decimal
+    quantity: Decimal | None = None
+    unit: str = ""
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BillDocument:
+    """Everything a printed bill shows, as plain values.
+
+    `holder_name`, `address` and `masked` come from `ekesco_api.masking.mask_holder`
+    (its result has these three fields), so the printed bill is masked exactly as the API is.
+    The lines must add up to the total to the cent: a bill that does not is never printed.
+    """
+
+    bill_number: str
+    customer_code: str
+    holder_name: str
+    address: str
+    masked: bool
+    period: str  # YYYY-MM
+    issued_on: dt.date
+    due_on: dt.date
+    meters: tuple[MeterReads, ...]
+    lines: tuple[BillLine, ...]
+    total: Decimal
+    payment_reference: str
+    supplier: Supplier = KESCO
+
+    def __post_init__(self) -> None:
+        parse_period(self.period)
+        added = sum((line.amount for line in self.lines), Decimal(0))
+        if added.quantize(CENT) != self.total.quantize(CENT):
+            raise ValueError(f"bill {self.bill_number}: lines add up to {added}, not {self.total}")
+
+
+def render_bill_pdf(bill: BillDocument, *, language: str) -> bytes:
+    """The printable bill (one A4 page) in the customer's language ("sq", "en" or "sr")."""
+    language = known_language(language)
+    with in_language(language):
+        return _draw_bill(bill, language)
+
+
+def _draw_bill(bill: BillDocument, lang: str) -> bytes:
+    title = _("Electricity bill")
+    doc = PdfLayout(language=lang, title=f"{title} {bill.bill_number}", author=bill.supplier.name)
+    doc.letterhead(
+        bill.supplier,
+        title,
+        [
+            _("Bill no. %(number)s", number=bill.bill_number),
+            format_period(bill.period, lang),
+        ],
+    )
+
+    top = doc.pdf.get_y()
+    left = doc.fields(
+        [(_("Holder"), bill.holder_name), (_("Address"), bill.address)],
+        width=CONTENT_WIDTH * 0.55 - 4,
+        top=top,
+    )
+    meters = ", ".join(reads.meter_number for reads in bill.meters) or "–"
+    right = doc.fields(
+        [
+            (_("Customer code"), bill.customer_code),
+            (_("Meter") if len(bill.meters) <= 1 else _("Meters"), meters),
+            (_("Period"), format_period(bill.period, lang)),
+            (_("Issued on"), format_date(bill.issued_on, lang)),
+            (_("Due date"), format_date(bill.due_on, lang)),
+        ],
+        x=PAGE_MARGIN + CONTENT_WIDTH * 0.55,
+        width=CONTENT_WIDTH * 0.45,
+        top=top,
+    )
+    doc.pdf.set_y(max(left, right) + 2)
+    if bill.masked:
+        doc.note(
+            _(
+                "Personal data are partly hidden (**) because the name on the eKesco account "
+                "does not match the holder's name."
+            )
+        )
+
+    if bill.meters:
+        doc.section(_("Meter reads"))
+        doc.table(
+            [
+                _("Meter"),
+                _("Tariff"),
+                _("From"),
+                _("Previous read"),
+                _("To"),
+                _("Current read"),
+                _("Consumption (kWh)"),
+            ],
+            _read_rows(bill.meters, lang),
+            widths=(24, 30, 20, 24, 20, 24, 28),
+            align=("L", "L", "C", "R", "C", "R", "R"),
+        )
+
+    doc.section(_("Charges"))
+    doc.table(
+        [_("Description"), _("Quantity"), _("Unit"), _("Unit price"), _("Amount")],
+        (
+            [
+                line.label,
+                "" if line.quantity is None else format_quantity(line.quantity, lang),
+                line.unit,
+                "" if line.unit_price is None else format_unit_price(line.unit_price, lang),
+                format_money(line.amount, lang),
+            ]
+            for line in bill.lines
+        ),
+        widths=(70, 24, 18, 30, 28),
+        align=("L", "R", "L", "R", "R"),
+    )
+    doc.total(_("Total to pay"), format_money(bill.total, lang))
+
+    doc.boxed(
+        [
+            (_("Customer code"), bill.customer_code),
+            (_("Amount"), format_money(bill.total, lang)),
+            (_("Pay by"), format_date(bill.due_on, lang)),
+        ],
+        emphasis=_("Payment reference: %(reference)s", reference=bill.payment_reference),
+    )
+    doc.note(
+        _(
+            "Pay in the eKesco app by card, without commission, or at a bank, a post office or "
+            "a KESCO cash desk with the payment reference above."
+        )
+    )
+    return doc.finish(bill.supplier.footer())
+
+
+def _read_rows(meters: Sequence[MeterReads], lang: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for reads in meters:
+        since = format_date(reads.previous_read_on, lang) if reads.previous_read_on else "–"
+        until = format_date(reads.current_read_on, lang) if reads.current_read_on else "–"
+        registers = [(_("High tariff"), reads.previous_high, reads.current_high)]
+        if reads.previous_low is not None and reads.current_low is not None:
+            registers.append((_("Low tariff"), reads.previous_low, reads.current_low))
+        for index, (tariff, previous, current) in enumerate(registers):
+            rows.append(
+                [
+                    reads.meter_number if index == 0 else "",
+                    tariff,
+                    since,
+                    format_quantity(previous, lang),
+                    until,
+                    format_quantity(current, lang),
+                    format_quantity(current - previous, lang),
+                ]
+            )
+    return rows
