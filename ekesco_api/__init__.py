@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from ekesco_api import (
+        auth,
         models,  # noqa: F401  (every model on the metadata)
         security,
     )
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     jwt.init_app(app)
     security.init_app(app)
+    auth.init_app(app)  # session revocation: the auth domain owns session families
     limiter.init_app(app)
     if app.config["CORS_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
@@ -99,7 +101,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def _domain_blueprints() -> list[Any]:
-    from ekesco_api.accounts.routes import blp as accounts_blp
     from ekesco_api.areas.routes import blp as areas_blp
     from ekesco_api.auth.routes import blp as auth_blp
     from ekesco_api.balance.routes import blp as balance_blp
@@ -108,6 +109,8 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.notifications.routes import blp as notifications_blp
     from ekesco_api.outages import routes as outages
     from ekesco_api.payments.routes import blp as payments_blp
+    from ekesco_api.profile.routes import blp as profile_blp
+    from ekesco_api.readings.routes import blp as readings_blp
     from ekesco_api.registration.routes import blp as registration_blp
     from ekesco_api.staff.routes import blp as staff_blp
     from ekesco_api.tariffs.routes import blp as tariffs_blp
@@ -115,9 +118,10 @@ def _domain_blueprints() -> list[Any]:
     return [
         auth_blp,
         registration_blp,
-        accounts_blp,
+        profile_blp,
         tariffs_blp,
         meters_blp,
+        readings_blp,
         bills_blp,
         balance_blp,
         payments_blp,

@@ -59,7 +59,11 @@ def _render(error: ApiError) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Answer every token problem as problem+json and check revocation on every request."""
+    """Answer every token problem as problem+json.
+
+    Whether a token's session was revoked is the auth domain's to say: `auth.init_app`
+    registers that check (this module sits below every domain and imports none).
+    """
 
     @jwt.expired_token_loader
     def _expired(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
@@ -84,13 +88,6 @@ def init_app(app: Flask) -> None:
     @jwt.user_lookup_error_loader
     def _no_user(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
         return _render(TokenRevoked())
-
-    @jwt.token_in_blocklist_loader
-    def _is_revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-        # Imported here: the auth domain owns session families and depends on this module.
-        from ekesco_api.auth.sessions import is_token_revoked
-
-        return is_token_revoked(payload)
 
 
 def _guard(kind: str, roles: tuple[str, ...], allow_password_change: bool) -> Callable[[F], F]:

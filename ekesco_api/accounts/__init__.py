@@ -1,1 +1,1 @@
-"""The customer's own account: profile, contact changes, password."""
+"""The app account of a customer: the model, and what goes with it when it is removed."""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ekesco_api.db import Base
-from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.types import utcnow
+
+if TYPE_CHECKING:
+    # Only a type: the account sits below meters, and the mapper finds SupplyPoint by name.
+    from ekesco_api.meters.models import SupplyPoint
 
 STATUS_PENDING = "pending_verification"
 STATUS_ACTIVE = "active"

@@ -9,20 +9,26 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ekesco_api.balance import service as balance_service
-from ekesco_api.balance.schemas import AccountBalanceSchema, dump_account_balance
+from ekesco_api.balance.schemas import (
+    AccountBalanceSchema,
+    MeterBalanceSchema,
+    dump_account_balance,
+    dump_meter_balance,
+)
 from ekesco_api.errors import Unauthorized, documents
 from ekesco_api.extensions import db
-from ekesco_api.security import current_account_id, customer_required
+from ekesco_api.meters.errors import MeterNotFound
+from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint(
     "balance",
     __name__,
-    url_prefix="/balance",
+    url_prefix="",
     description="What the account owes over all its meters.",
 )
 
 
-@blp.route("")
+@blp.route("/balance")
 class AccountBalance(MethodView):
     @customer_required()
     @blp.doc(operationId="getBalance", security=[{"bearerAuth": []}])
@@ -38,3 +44,23 @@ class AccountBalance(MethodView):
         """
         balance = balance_service.account_balance(db.session(), account_id=current_account_id())
         return current_app.json.response(dump_account_balance(balance))
+
+
+@blp.route("/meters/<int:meter_id>/balance")
+class MeterBalance(MethodView):
+    @customer_required()
+    @blp.doc(operationId="getMeterBalance", security=BEARER)
+    @blp.response(200, MeterBalanceSchema)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """What a meter's customer code owes
+
+        `amount_due` is the latest bill's total less the payments made since, including the
+        app's own payments the supplier has not confirmed yet (also shown as
+        `pending_payments`). `last_synced_at` says when the supplier's data were last
+        imported.
+        """
+        balance = balance_service.meter_balance(
+            db.session(), account_id=current_account_id(), meter_id=meter_id
+        )
+        return current_app.json.response(dump_meter_balance(balance))

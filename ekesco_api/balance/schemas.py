@@ -10,7 +10,35 @@ import marshmallow as ma
 
 from ekesco_api.balance.service import AccountBalance, MeterBalance
 from ekesco_api.fields import Money, UtcDateTime
-from ekesco_api.meters.schemas import MeterBalanceSchema
+
+
+class LatestBillSchema(ma.Schema):
+    id = ma.fields.Integer()
+    bill_number = ma.fields.String()
+    period = ma.fields.String(metadata={"example": "2026-10"})
+    issued_on = ma.fields.Date()
+    due_on = ma.fields.Date()
+    total = Money()
+
+
+class MeterBalanceSchema(ma.Schema):
+    meter_id = ma.fields.Integer()
+    meter_number = ma.fields.String()
+    customer_code = ma.fields.String()
+    nickname = ma.fields.String(allow_none=True)
+    reading_mode = ma.fields.String(metadata={"enum": ["remote", "manual"]})
+    is_primary = ma.fields.Boolean()
+    amount_due = Money(
+        metadata={"description": "Latest bill less payments since, incl. pending app payments."}
+    )
+    pending_payments = Money(
+        metadata={"description": "App payments the supplier's system has not confirmed yet."}
+    )
+    latest_bill = ma.fields.Nested(LatestBillSchema, allow_none=True)
+    last_synced_at = UtcDateTime(
+        allow_none=True, metadata={"description": "When the supplier's data were last imported."}
+    )
+    as_of = UtcDateTime()
 
 
 class AccountBalanceSchema(ma.Schema):

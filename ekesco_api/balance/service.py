@@ -19,14 +19,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ekesco_api.balance.app_payments import unconfirmed
-from ekesco_api.balance.ledger import imported_since
 from ekesco_api.bills.models import Bill
 from ekesco_api.bills.service import NEWEST_FIRST
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter
-from ekesco_api.meters.service import ACCOUNT_ID, METER_ID, listing_order, meters_select
+from ekesco_api.meters.ownership import ACCOUNT_ID, METER_ID, listing_order, meters_select
+from ekesco_api.payments.app_payments import unconfirmed
+from ekesco_api.payments.ledger import imported_since
 from ekesco_api.types import utcnow
 
 ZERO = Decimal("0.00")

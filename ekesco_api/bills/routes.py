@@ -5,26 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
 from ekesco_api.bills import service as bill_service
-from ekesco_api.bills.schemas import BillDetailSchema
+from ekesco_api.bills.schemas import BillDetailSchema, BillSummarySchema
 from ekesco_api.bills.service import BillNotFound
 from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.errors import Unauthorized, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
+from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint(
     "bills",
     __name__,
-    url_prefix="/bills",
+    url_prefix="",
     description="Bills of the account's customer codes: lines, status and the printable bill.",
 )
 
 
-@blp.route("/<int:bill_id>")
+@blp.route("/bills/<int:bill_id>")
 class BillDetail(MethodView):
     @customer_required()
     @blp.doc(operationId="getBill", security=BEARER)
@@ -43,7 +44,7 @@ class BillDetail(MethodView):
         )
 
 
-@blp.route("/<int:bill_id>/pdf")
+@blp.route("/bills/<int:bill_id>/pdf")
 class BillPdf(MethodView):
     @customer_required()
     @blp.doc(
@@ -65,3 +66,22 @@ class BillPdf(MethodView):
             language=request_language(),
         )
         return pdf_response(filename, pdf)
+
+
+@blp.route("/meters/<int:meter_id>/bills")
+class MeterBills(MethodView):
+    @customer_required()
+    @blp.doc(operationId="listMeterBills", security=BEARER)
+    @blp.response(200, BillSummarySchema(many=True))
+    @blp.paginate(Page, page_size=12, max_page_size=60)
+    @documents(blp, Unauthorized, MeterNotFound)
+    def get(self, meter_id: int) -> Any:
+        """The monthly bills of a meter's customer code
+
+        Newest first, `page` and `page_size` (12 by default, at most 60); the `X-Pagination`
+        header carries the totals. `status` is derived from the payments the supplier
+        recorded: they settle the oldest bills first.
+        """
+        return bill_service.meter_bills(
+            db.session(), account_id=current_account_id(), meter_id=meter_id
+        )

@@ -34,8 +34,6 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf_bill import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf_bill import BillLine as PdfLine
-from ekesco_api.balance import ledger
-from ekesco_api.balance.app_payments import unconfirmed
 from ekesco_api.bills.models import Bill
 from ekesco_api.clock import ZONE, period_bounds, period_start
 from ekesco_api.errors import NotFound
@@ -43,14 +41,16 @@ from ekesco_api.i18n import _, _l
 from ekesco_api.masking import mask_holder, row_shown_unmasked
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
-from ekesco_api.meters.readings import reads_from
-from ekesco_api.meters.service import (
+from ekesco_api.meters.ownership import (
     ACCOUNT_ID,
     HOLDER_NAME_COLUMNS,
     METER_ID,
     account_supply_point_ids,
     owned_meter_ids,
 )
+from ekesco_api.meters.registers import reads_from
+from ekesco_api.payments import ledger
+from ekesco_api.payments.app_payments import unconfirmed
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
 from ekesco_api.tariffs.service import compute_bill

@@ -21,11 +21,11 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.holder_names import rematch_holder_names
 from ekesco_api.areas.models import Area
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
+from ekesco_api.cis_import.holder_names import rematch_holder_names
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.cis_import.parsing import BadValue, render_reason
 from ekesco_api.cis_import.reader import CsvSource, FileProblem

@@ -1,21 +1,15 @@
-"""/meters: the account's meters, their reads, bills and balance."""
+"""/meters: the account's meters (up to 10): list, add, rename, remove."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
+from flask_smorest import Blueprint
 
-from ekesco_api.balance import service as balance_service
-from ekesco_api.balance.schemas import dump_meter_balance
-from ekesco_api.bills import service as bill_service
-from ekesco_api.bills.schemas import BillSummarySchema
 from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
-from ekesco_api.meters import readings as readings_service
 from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.errors import (
     MeterAlreadyAdded,
@@ -27,10 +21,8 @@ from ekesco_api.meters.errors import (
 )
 from ekesco_api.meters.schemas import (
     MeterAddSchema,
-    MeterBalanceSchema,
     MeterSchema,
     MeterUpdateSchema,
-    ReadingsSchema,
 )
 from ekesco_api.security import BEARER, current_account_id, customer_required
 
@@ -38,7 +30,7 @@ blp = Blueprint(
     "meters",
     __name__,
     url_prefix="/meters",
-    description="The account's meters (up to 10), their reads, bills and balance.",
+    description="The account's meters (up to 10).",
 )
 
 
@@ -138,64 +130,3 @@ class MeterDetail(MethodView):
         Once the last meter of a customer code is removed, another account may add it.
         """
         meter_service.remove_meter(db.session(), account_id=current_account_id(), meter_id=meter_id)
-
-
-@blp.route("/<int:meter_id>/readings")
-class MeterReadings(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMeterReadings", security=BEARER)
-    @blp.response(200, ReadingsSchema)
-    @documents(blp, Unauthorized, MeterNotFound)
-    def get(self, meter_id: int) -> Any:
-        """Reads and consumption of a meter
-
-        Remote meters: the recent register reads (high and low running totals, newest first)
-        and `current`, the consumption since the last bill with an estimate of its cost.
-        Manual (SOND) meters are read by hand once a month: `reads` is empty, `current` is
-        null and `note` says why. Both show `monthly`, the billed consumption per month.
-        """
-        return readings_service.meter_readings(
-            db.session(),
-            account_id=current_account_id(),
-            meter_id=meter_id,
-            language=request_language(),
-        )
-
-
-@blp.route("/<int:meter_id>/bills")
-class MeterBills(MethodView):
-    @customer_required()
-    @blp.doc(operationId="listMeterBills", security=BEARER)
-    @blp.response(200, BillSummarySchema(many=True))
-    @blp.paginate(Page, page_size=12, max_page_size=60)
-    @documents(blp, Unauthorized, MeterNotFound)
-    def get(self, meter_id: int) -> Any:
-        """The monthly bills of a meter's customer code
-
-        Newest first, `page` and `page_size` (12 by default, at most 60); the `X-Pagination`
-        header carries the totals. `status` is derived from the payments the supplier
-        recorded: they settle the oldest bills first.
-        """
-        return bill_service.meter_bills(
-            db.session(), account_id=current_account_id(), meter_id=meter_id
-        )
-
-
-@blp.route("/<int:meter_id>/balance")
-class MeterBalance(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMeterBalance", security=BEARER)
-    @blp.response(200, MeterBalanceSchema)
-    @documents(blp, Unauthorized, MeterNotFound)
-    def get(self, meter_id: int) -> Any:
-        """What a meter's customer code owes
-
-        `amount_due` is the latest bill's total less the payments made since, including the
-        app's own payments the supplier has not confirmed yet (also shown as
-        `pending_payments`). `last_synced_at` says when the supplier's data were last
-        imported.
-        """
-        balance = balance_service.meter_balance(
-            db.session(), account_id=current_account_id(), meter_id=meter_id
-        )
-        return current_app.json.response(dump_meter_balance(balance))

@@ -44,7 +44,7 @@ from ekesco_api.formatting import format_money
 from ekesco_api.i18n import _, language
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint
-from ekesco_api.meters.service import ACCOUNT_ID, owned_meter_ids
+from ekesco_api.meters.ownership import ACCOUNT_ID, owned_meter_ids
 from ekesco_api.notifications.models import Device
 from ekesco_api.notifications.service import notify_account
 from ekesco_api.payments.errors import (

@@ -10,7 +10,6 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts import service as account_service
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
 from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.auth.models import KIND_STAFF, REASON_PASSWORD_RESET, PasswordResetToken
@@ -33,6 +32,7 @@ from ekesco_api.passwords import (
     verify_password,
 )
 from ekesco_api.phones import carrier_of
+from ekesco_api.profile import service as profile_service
 from ekesco_api.registration.errors import EmailTaken, PhoneTaken
 from ekesco_api.registration.models import (
     CHANNEL_SMS,
@@ -348,11 +348,11 @@ def update_contact(
         account = _account(session, account_id, record)
         changed: dict[str, Any] = {}
         if email is not None and email_key(email) != account.email_key:
-            if account_service.email_owner(session, email_key(email), other_than=account.id):
+            if profile_service.email_owner(session, email_key(email), other_than=account.id):
                 raise EmailTaken()
             changed["email"] = {"from": account.email, "to": email}
         if phone is not None and phone != account.phone:
-            if account_service.phone_owner(session, phone, other_than=account.id):
+            if profile_service.phone_owner(session, phone, other_than=account.id):
                 raise PhoneTaken()
             changed["phone"] = {"from": account.phone, "to": phone}
         record.details["changed"] = changed

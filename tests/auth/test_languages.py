@@ -8,14 +8,6 @@ import pytest
 from flask_babel import force_locale
 from flask_jwt_extended import create_access_token
 
-from ekesco_api.accounts.errors import (
-    CodeExpired,
-    CodeInvalid,
-    EmailTaken,
-    IdCardExpired,
-    PhoneTaken,
-    ResendTooSoon,
-)
 from ekesco_api.auth.errors import (
     AccountNotVerified,
     InvalidCredentials,
@@ -28,6 +20,14 @@ from ekesco_api.auth.errors import (
 from ekesco_api.auth.tokens import issue_token_pair
 from ekesco_api.errors import TooManyAttempts, Unauthorized
 from ekesco_api.passwords import WeakPassword
+from ekesco_api.profile.errors import (
+    CodeExpired,
+    CodeInvalid,
+    EmailTaken,
+    IdCardExpired,
+    PhoneTaken,
+    ResendTooSoon,
+)
 from ekesco_api.registration.models import VerificationCode
 from tests.auth_helpers import auth_headers, bearer, login
 from tests.factories import DEFAULT_PASSWORD, make_account

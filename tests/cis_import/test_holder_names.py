@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts import holder_names
-from ekesco_api.accounts.holder_names import rematch_holder_names
 from ekesco_api.accounts.models import Account
 from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import import holder_names
+from ekesco_api.cis_import.holder_names import rematch_holder_names
 from ekesco_api.cis_import.service import import_directory
 from ekesco_api.meters.models import SupplyPoint
 from tests.cis_import.conftest import CUSTOMERS, Export

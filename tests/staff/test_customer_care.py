@@ -354,10 +354,10 @@ def test_an_address_taken_after_the_check_is_409_with_its_own_code(
 ):
     # The other account appears between the pre-check and the write: the unique constraint
     # decides, and the one that fired names the address.
-    from ekesco_api.accounts import service as account_service
+    from ekesco_api.profile import service as profile_service
 
-    monkeypatch.setattr(account_service, "email_owner", lambda *_a, **_k: None)
-    monkeypatch.setattr(account_service, "phone_owner", lambda *_a, **_k: None)
+    monkeypatch.setattr(profile_service, "email_owner", lambda *_a, **_k: None)
+    monkeypatch.setattr(profile_service, "phone_owner", lambda *_a, **_k: None)
     make_account(db_session, email="taken@example.com", phone="+38344777888")
     account = make_account(db_session)
     response = client.patch(

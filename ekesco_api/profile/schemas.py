@@ -8,11 +8,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import ValidationError, validate
 
-from ekesco_api.accounts.errors import IdCardExpired
 from ekesco_api.clock import local_today
 from ekesco_api.errors import field_error
 from ekesco_api.fields import UtcDateTime
 from ekesco_api.i18n import LANGUAGES
+from ekesco_api.profile.errors import IdCardExpired
 from ekesco_api.registration.schemas import KosovoMobile
 
 _PASSWORD = validate.Length(min=1, max=1024)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Integer, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.balance.app_payments import unconfirmed
+from ekesco_api.payments.app_payments import unconfirmed
 from ekesco_api.payments.models import CisPayment
 
 ZERO = Decimal("0.00")

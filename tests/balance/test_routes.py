@@ -177,7 +177,7 @@ def test_an_app_payment_on_a_code_without_bills_is_pending(client, db_session):
 
 
 def test_unconfirmed_app_payments_of_a_supply_point(db_session):
-    from ekesco_api.balance.ledger import paid_since
+    from ekesco_api.payments.ledger import paid_since
 
     customer, other = make_customer(db_session), make_customer(db_session)
     make_app_payment(db_session, customer.meter, "3.10")
@@ -196,10 +196,10 @@ def test_unconfirmed_app_payments_of_a_supply_point(db_session):
 def test_the_lean_serializer_writes_what_the_documented_schemas_say(client, db_session):
     from ekesco_api.balance.schemas import (
         AccountBalanceSchema,
+        MeterBalanceSchema,
         dump_account_balance,
         dump_meter_balance,
     )
-    from ekesco_api.meters.schemas import MeterBalanceSchema
 
     customer = make_customer(db_session)
     shop = make_meter(db_session)

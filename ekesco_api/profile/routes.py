@@ -9,8 +9,11 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
-from ekesco_api.accounts import service as account_service
-from ekesco_api.accounts.errors import (
+from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
+from ekesco_api.errors import Forbidden, documents
+from ekesco_api.extensions import client_ip, db, limiter
+from ekesco_api.profile import service as profile_service
+from ekesco_api.profile.errors import (
     CodeExpired,
     CodeInvalid,
     EmailTaken,
@@ -24,15 +27,12 @@ from ekesco_api.accounts.errors import (
     ValidationFailed,
     WeakPassword,
 )
-from ekesco_api.accounts.schemas import (
+from ekesco_api.profile.schemas import (
     CodeSchema,
     PasswordChangeSchema,
     ProfileSchema,
     ProfileUpdateSchema,
 )
-from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
-from ekesco_api.errors import Forbidden, documents
-from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.security import BEARER, current_account_id, customer_required
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
@@ -49,7 +49,7 @@ TOKEN_ERRORS = (
 
 
 def _account() -> Any:
-    return account_service.get_account(db.session(), account_id=current_account_id())
+    return profile_service.get_account(db.session(), account_id=current_account_id())
 
 
 def _wrong_current_password(response: Any) -> bool:
@@ -92,7 +92,7 @@ class Me(MethodView):
         address again cancels a pending change. A new code for the same kind of change can be
         asked for 60 seconds after the last one (429 `resend_too_soon` before that).
         """
-        return account_service.update_profile(db.session(), account=_account(), **data)
+        return profile_service.update_profile(db.session(), account=_account(), **data)
 
 
 @blp.route("/email/verify")
@@ -111,7 +111,7 @@ class EmailVerify(MethodView):
         account took the address meanwhile (the pending change is then dropped). Five wrong
         codes burn the code (429).
         """
-        return account_service.confirm_email_change(
+        return profile_service.confirm_email_change(
             db.session(), account=_account(), code=data["code"]
         )
 
@@ -131,7 +131,7 @@ class PhoneVerify(MethodView):
         The new number becomes the account's (and its login name); the old one gets an SMS
         saying so. 409 `phone_taken` if another account took the number meanwhile.
         """
-        return account_service.confirm_phone_change(
+        return profile_service.confirm_phone_change(
             db.session(), account=_account(), code=data["code"]
         )
 
@@ -159,7 +159,7 @@ class Password(MethodView):
         operation a `password_change`-scoped token (after a support reset) may call; after it,
         `POST /auth/refresh` gives an ordinary pair.
         """
-        account_service.change_password(
+        profile_service.change_password(
             db.session(),
             account=_account(),
             family_id=get_jwt().get("fam"),

@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.errors import CodeInvalid, EmailTaken, PhoneTaken
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.errors import InvalidCredentials, TokenRevoked
 from ekesco_api.auth.models import REASON_PASSWORD_CHANGED, SessionFamily
@@ -22,6 +21,7 @@ from ekesco_api.i18n import _, _l, language
 from ekesco_api.keys import email_key
 from ekesco_api.notifications.service import queue_message
 from ekesco_api.passwords import WeakPassword, hash_password, verify_password
+from ekesco_api.profile.errors import CodeInvalid, EmailTaken, PhoneTaken
 from ekesco_api.registration import codes
 from ekesco_api.registration.models import (
     CHANNEL_EMAIL,

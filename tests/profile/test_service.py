@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ekesco_api.accounts import service as account_service
-from ekesco_api.accounts.errors import EmailTaken, PhoneTaken
+from ekesco_api.profile import service as profile_service
+from ekesco_api.profile.errors import EmailTaken, PhoneTaken
 from ekesco_api.registration.codes import issue_code
 from tests.factories import make_account
 
@@ -28,9 +28,9 @@ def test_a_unique_violation_at_commit_is_email_taken(db_session, monkeypatch):
     code = _pending_code(
         db_session, account, "email_change", "email", "contested@example.com", monkeypatch
     )
-    monkeypatch.setattr(account_service, "email_owner", lambda *a, **k: None)
+    monkeypatch.setattr(profile_service, "email_owner", lambda *a, **k: None)
     with pytest.raises(EmailTaken):
-        account_service.confirm_email_change(db_session, account=account, code=code)
+        profile_service.confirm_email_change(db_session, account=account, code=code)
 
 
 def test_a_unique_violation_at_commit_is_phone_taken(db_session, monkeypatch):
@@ -38,9 +38,9 @@ def test_a_unique_violation_at_commit_is_phone_taken(db_session, monkeypatch):
     make_account(db_session, phone="+38345111999")
     account.pending_phone = "+38345111999"
     code = _pending_code(db_session, account, "phone_change", "sms", "+38345111999", monkeypatch)
-    monkeypatch.setattr(account_service, "phone_owner", lambda *a, **k: None)
+    monkeypatch.setattr(profile_service, "phone_owner", lambda *a, **k: None)
     with pytest.raises(PhoneTaken):
-        account_service.confirm_phone_change(db_session, account=account, code=code)
+        profile_service.confirm_phone_change(db_session, account=account, code=code)
 
 
 @pytest.mark.parametrize(
@@ -48,4 +48,4 @@ def test_a_unique_violation_at_commit_is_phone_taken(db_session, monkeypatch):
     [("arben@example.com", "a***@example.com"), ("x@kesco.net", "x***@kesco.net")],
 )
 def test_the_new_address_is_masked_in_the_notice(address, masked):
-    assert account_service._mask_email(address) == masked
+    assert profile_service._mask_email(address) == masked

@@ -1,0 +1,1 @@
+"""What a meter says: recent register reads, the unbilled consumption, the billed months."""
