@@ -12,7 +12,7 @@ import click
 
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
-from ekesco_api.payments import service as payment_service
+from ekesco_api.payments import cis_export, housekeeping
 from ekesco_api.types import utcnow
 
 
@@ -34,10 +34,10 @@ def export_payments(day: dt.datetime, out: Path | None) -> None:
     """Write a day's succeeded app payments as CSV for the supplier's CIS."""
     session = db.session()
     if out is None:
-        payment_service.export_payments(session, day=day.date(), out=sys.stdout)
+        cis_export.export_payments(session, day=day.date(), out=sys.stdout)
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
-        count = payment_service.export_payments(session, day=day.date(), out=handle)
+        count = cis_export.export_payments(session, day=day.date(), out=handle)
     click.echo(f"Exported {count} payment rows for {day.date()} to {out}.", err=True)
 
 
@@ -55,7 +55,7 @@ def expire_payments(every: float | None) -> None:
     Once by default (for cron, every minute or so); with --every, as a worker.
     """
     if every is None:
-        count = payment_service.expire_payments(db.session())
+        count = housekeeping.expire_payments(db.session())
         click.echo(f"Expired {count} payments.")
         return
     stop = threading.Event()
@@ -65,7 +65,7 @@ def expire_payments(every: float | None) -> None:
     }
     try:
         click.echo(f"Payments worker started (every {every:g} s); SIGTERM or Ctrl-C stops it.")
-        passes = payment_service.run_housekeeping(db.session(), stop=stop, every=every, now=utcnow)
+        passes = housekeeping.run_housekeeping(db.session(), stop=stop, every=every, now=utcnow)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -75,5 +75,5 @@ def expire_payments(every: float | None) -> None:
 @ekesco.command("purge-idempotency-keys")
 def purge_idempotency_keys() -> None:
     """Forget Idempotency-Keys older than 24 hours (run daily)."""
-    count = payment_service.purge_idempotency_keys(db.session())
+    count = housekeeping.purge_idempotency_keys(db.session())
     click.echo(f"Removed {count} idempotency keys.")

@@ -17,7 +17,7 @@ from ekesco_api.errors import Unauthorized, ValidationFailed, documents
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.payments import service as payment_service
+from ekesco_api.payments import callback, history, intents, receipts
 from ekesco_api.payments.errors import (
     AmountMismatch,
     BankReferenceTaken,
@@ -94,7 +94,7 @@ class PaymentList(MethodView):
         `X-Pagination` header. `status` is `pending` until the bank answers, then `succeeded`
         or `failed`; an intent nobody paid within 30 minutes becomes `expired`.
         """
-        return SelectPage(db.session(), payment_service.payments_query(current_account_id()))
+        return SelectPage(db.session(), history.payments_query(current_account_id()))
 
     @customer_required()
     @idempotency_key_required
@@ -126,7 +126,7 @@ class PaymentList(MethodView):
         `idempotency_key_reused`. Keys are kept at least 24 hours.
         """
         key = _idempotency_key()
-        created = payment_service.create_payment(
+        created = intents.create_payment(
             db.session(),
             account_id=current_account_id(),
             idempotency_key=key,
@@ -154,7 +154,7 @@ class PaymentDetail(MethodView):
 
         404 for an id that is not one of this account's payments.
         """
-        return payment_service.get_payment(
+        return history.get_payment(
             db.session(), account_id=current_account_id(), payment_id=payment_id
         )
 
@@ -174,7 +174,7 @@ class PaymentReceipt(MethodView):
         In the request's language; only for a payment that succeeded (409
         `payment_not_succeeded` otherwise).
         """
-        filename, pdf = payment_service.receipt_pdf(
+        filename, pdf = receipts.receipt_pdf(
             db.session(),
             account_id=current_account_id(),
             payment_id=payment_id,
@@ -228,7 +228,7 @@ class PaymentCallbackResource(MethodView):
         success for an intent that had expired is still applied (the card was charged).
         Every call, accepted or refused, is recorded for audit.
         """
-        result = payment_service.receive_callback(
+        result = callback.receive_callback(
             db.session(),
             raw_body=request.get_data(cache=True),
             timestamp=request.headers.get("X-Timestamp"),

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from ekesco_api.errors import ApiError
 from ekesco_api.extensions import db
-from ekesco_api.payments import service as payment_service
+from ekesco_api.payments.callback import callback_signature, receive_callback
 from ekesco_api.payments.gateway import SIGNED_FIELDS, SIMULATED_BANK_PATH, request_signature_valid
 from ekesco_api.payments.models import Payment
 
@@ -135,11 +135,11 @@ def decide() -> Response | Any:
     timestamp = str(int(time.time()))
     secret = current_app.config["PAYMENT_WEBHOOK_SECRET"]
     try:
-        payment_service.receive_callback(
+        receive_callback(
             db.session(),
             raw_body=body,
             timestamp=timestamp,
-            signature=payment_service.callback_signature(secret, timestamp, body),
+            signature=callback_signature(secret, timestamp, body),
             secret=secret,
             remote_addr="simulated-bank",
             user_agent="ekesco-simulated-bank",

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Notification
+from ekesco_api.payments.callback import callback_signature
 from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
-from ekesco_api.payments.service import callback_signature
 from tests.meters.helpers import make_customer
 from tests.payments.helpers import API
 

@@ -81,3 +81,16 @@ def test_paying_twice_shows_the_result_once_applied(client, db_session, started)
 
 def test_an_unknown_order_has_no_result(client):
     assert client.get("/simulated-bank/result/999999").status_code == 404
+
+
+def test_production_has_no_simulated_bank():
+    from flask import Flask
+
+    from ekesco_api.payments import simulated_bank
+
+    for env, registered in (("production", False), ("development", True)):
+        flask_app = Flask("check")
+        flask_app.config["EKESCO_ENV"] = env
+        simulated_bank.init_app(flask_app)
+        rules = {rule.rule for rule in flask_app.url_map.iter_rules()}
+        assert ("/simulated-bank/pay" in rules) is registered

@@ -1,0 +1,235 @@
+"""POST /payments: intents, one per Idempotency-Key, for the account's own meters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from ekesco_api.meters import service as meter_service
+from ekesco_api.payments.gateway import SIGNED_FIELDS, sign_request
+from ekesco_api.payments.models import IdempotencyKey, Payment
+from tests.factories import make_meter
+from tests.meters.helpers import make_customer
+from tests.payments.helpers import API, create, problem
+
+
+def test_a_payment_starts_pending_with_the_bank_redirect(client, customer):
+    response = create(
+        client, customer.headers, [{"meter_id": customer.meter.id, "amount": "28.88"}]
+    )
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "pending"
+    assert body["amount"] == "28.88"
+    assert body["commission"] == "0.00"
+    assert body["currency"] == "EUR"
+    assert body["items"] == [
+        {
+            "meter_id": customer.meter.id,
+            "meter_number": customer.meter.meter_number,
+            "customer_code": customer.supply_point.customer_code,
+            "amount": "28.88",
+        }
+    ]
+    assert response.headers["Location"].endswith(f"/api/v1/payments/{body['id']}")
+    url = urlsplit(body["redirect_url"])
+    assert url.path == "/simulated-bank/pay"
+    fields = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert fields["order_id"] == str(body["id"])
+    assert fields["amount"] == "28.88"
+    assert fields["currency"] == "EUR"
+    # Signed with the merchant key, like the production request.
+    key = client.application.config["BANK_SIGNING_KEY"]
+    assert fields["signature"] == sign_request(key, {n: fields[n] for n in SIGNED_FIELDS})
+
+
+def test_one_payment_for_several_meters(client, db_session, customer):
+    other = make_meter(db_session)
+    meter_service.add_meter(
+        db_session,
+        account_id=customer.account.id,
+        customer_code=other.supply_point.customer_code,
+        meter_number=other.meter_number,
+    )
+    response = create(
+        client,
+        customer.headers,
+        [
+            {"meter_id": customer.meter.id, "amount": "10.50"},
+            {"meter_id": other.id, "amount": 4},
+        ],
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["amount"] == "14.50"
+    assert [item["amount"] for item in body["items"]] == ["10.50", "4.00"]
+
+
+def test_the_same_key_and_body_return_the_same_payment(client, db_session, customer):
+    items = [{"meter_id": customer.meter.id, "amount": "12.30"}]
+    first = create(client, customer.headers, items, key="retry-me")
+    # "12.3" is the same amount: the same request.
+    again = create(
+        client,
+        customer.headers,
+        [{"meter_id": customer.meter.id, "amount": "12.3"}],
+        key="retry-me",
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert db_session.scalar(select(Payment.id).where(Payment.id != first.get_json()["id"])) is None
+
+
+def test_the_same_key_with_another_body_is_refused(client, customer):
+    create(client, customer.headers, [{"meter_id": customer.meter.id, "amount": "12.30"}], key="k1")
+    response = create(
+        client, customer.headers, [{"meter_id": customer.meter.id, "amount": "12.31"}], key="k1"
+    )
+    problem(response, 409, "idempotency_key_reused")
+
+
+def test_keys_belong_to_one_account(client, db_session, customer):
+    other = make_customer(db_session)
+    a = create(client, customer.headers, [{"meter_id": customer.meter.id, "amount": "5"}], key="k")
+    b = create(client, other.headers, [{"meter_id": other.meter.id, "amount": "5"}], key="k")
+    assert a.status_code == b.status_code == 201
+    assert a.get_json()["id"] != b.get_json()["id"]
+
+
+def test_the_key_is_required(client, customer):
+    response = client.post(
+        f"{API}/payments",
+        json={"items": [{"meter_id": customer.meter.id, "amount": "5.00"}]},
+        headers=customer.headers,
+    )
+    problem(response, 400, "idempotency_key_missing")
+    # Checked before the body: a client learns about the header first.
+    response = client.post(f"{API}/payments", json={}, headers=customer.headers)
+    problem(response, 400, "idempotency_key_missing")
+
+
+@pytest.mark.parametrize("key", ["x" * 65, "has space", "ключ"])
+def test_a_key_too_long_or_not_plain_ascii_is_refused(client, customer, key):
+    response = client.post(
+        f"{API}/payments",
+        json={"items": [{"meter_id": customer.meter.id, "amount": "5.00"}]},
+        headers={**customer.headers, "Idempotency-Key": key.encode().decode("latin-1")},
+    )
+    problem(response, 400, "idempotency_key_invalid")
+
+
+def test_a_64_character_key_is_fine(client, customer):
+    response = create(
+        client, customer.headers, [{"meter_id": customer.meter.id, "amount": "5"}], key="k" * 64
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "0",
+        "0.00",
+        "-5.00",
+        "12.345",
+        "5000.01",
+        "abc",
+        "NaN",
+        "Infinity",
+        "",
+        True,
+        [],
+        "1e2",
+    ],
+)
+def test_invalid_amounts(client, customer, amount):
+    response = create(client, customer.headers, [{"meter_id": customer.meter.id, "amount": amount}])
+    if amount == "1e2":  # 100, written in exponent form: a valid amount
+        assert response.status_code == 201
+        assert response.get_json()["amount"] == "100.00"
+        return
+    body = problem(response, 422, "amount_invalid")
+    assert body["field_codes"] == {"items.0.amount": ["amount_invalid"]}
+
+
+def test_the_ceiling_is_on_the_whole_payment_and_configurable(app, client, db_session, customer):
+    other = make_meter(db_session)
+    meter_service.add_meter(
+        db_session,
+        account_id=customer.account.id,
+        customer_code=other.supply_point.customer_code,
+        meter_number=other.meter_number,
+    )
+    items = [
+        {"meter_id": customer.meter.id, "amount": "3000.00"},
+        {"meter_id": other.id, "amount": "3000.00"},
+    ]
+    problem(create(client, customer.headers, items), 422, "amount_invalid")
+    app.config["PAYMENT_MAX_AMOUNT"] = Decimal("10000.00")
+    try:
+        assert create(client, customer.headers, items).status_code == 201
+    finally:
+        app.config["PAYMENT_MAX_AMOUNT"] = Decimal("5000.00")
+
+
+def test_the_exact_ceiling_is_allowed(client, customer):
+    response = create(client, customer.headers, [{"meter_id": customer.meter.id, "amount": "5000"}])
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"items": []},
+        {"items": [{"amount": "5"}]},
+        {"items": "x"},
+        {"items": [{"meter_id": "1", "amount": "5"}]},
+        {"items": [{"meter_id": 1, "amount": None}]},
+    ],
+)
+def test_malformed_bodies_are_422(client, customer, body):
+    response = client.post(
+        f"{API}/payments", json=body, headers={**customer.headers, "Idempotency-Key": "abc"}
+    )
+    problem(response, 422, "validation_error")
+
+
+def test_a_meter_twice_is_422(client, customer):
+    items = [{"meter_id": customer.meter.id, "amount": "5"}] * 2
+    problem(create(client, customer.headers, items), 422, "validation_error")
+
+
+def test_another_accounts_meter_is_404_and_the_key_stays_free(client, db_session, customer):
+    stranger = make_customer(db_session)
+    items = [{"meter_id": stranger.meter.id, "amount": "5"}]
+    problem(create(client, customer.headers, items, key="k404"), 404, "not_found")
+    assert db_session.scalar(select(IdempotencyKey)) is None
+    mine = [{"meter_id": customer.meter.id, "amount": "5"}]
+    assert create(client, customer.headers, mine, key="k404").status_code == 201
+
+
+def test_payments_need_a_customer_token(client):
+    response = client.post(f"{API}/payments", json={}, headers={"Idempotency-Key": "a"})
+    problem(response, 401, "unauthorized")
+    problem(client.get(f"{API}/payments"), 401, "unauthorized")
+
+
+def test_errors_come_in_the_requested_language(client, customer):
+    response = client.post(
+        f"{API}/payments",
+        json={},
+        headers={**customer.headers, "Accept-Language": "en"},
+    )
+    assert response.get_json()["title"] == "Send an Idempotency-Key header with this request."
+    response = client.post(
+        f"{API}/payments", json={}, headers={**customer.headers, "Accept-Language": "sq"}
+    )
+    assert response.get_json()["title"] != "Send an Idempotency-Key header with this request."
