@@ -25,8 +25,7 @@ from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter
 from ekesco_api.meters.ownership import ACCOUNT_ID, METER_ID, listing_order, meters_select
-from ekesco_api.payments.app_payments import unconfirmed
-from ekesco_api.payments.ledger import imported_since
+from ekesco_api.payments.ledger import imported_since, unconfirmed
 from ekesco_api.types import utcnow
 
 ZERO = Decimal("0.00")

@@ -50,7 +50,7 @@ from ekesco_api.meters.ownership import (
 )
 from ekesco_api.meters.registers import reads_from
 from ekesco_api.payments import ledger
-from ekesco_api.payments.app_payments import unconfirmed
+from ekesco_api.payments.ledger import unconfirmed
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
 from ekesco_api.tariffs.service import compute_bill

@@ -2,9 +2,18 @@
 
 A payment counts against the bills issued on or before the day it was made in Kosovo
 (`CisPayment.paid_on`), so what was paid towards a bill issued on day D is every imported
-payment with `paid_on >= D`, plus the app's succeeded payments the CIS has not confirmed yet
-(`app_payments`). Both are scalar subqueries: a balance puts them beside each meter's latest
-bill in one statement, and `paid_since` asks for one supply point's in one.
+payment with `paid_on >= D` (`imported_since`), plus the app's succeeded payments the CIS has
+not confirmed yet (`unconfirmed`).
+
+Contract ("Payments"): until the CIS sync confirms it, a payment that succeeded at the bank
+counts in `pending_payments` and lowers the `amount_due` shown to the customer, so "I paid but
+it still shows the old amount" never happens. Once the import brings the same payment back
+(its `CisPayment.reference` is the item's `cis_reference`), the imported row counts instead
+and the app's drops out.
+
+Both sums are scalar subqueries: a balance puts them beside each meter's latest bill in one
+statement and stays at a fixed number of queries, and `paid_since` asks for one supply point's
+in one.
 
 SQLite sums NUMERIC columns in binary floating point; the sum is read back as a Decimal rounded
 to the cent (the column's scale), which is exact for any sum a supply point can reach (the
@@ -18,11 +27,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, ScalarSelect, bindparam, func, select
+from sqlalchemy import BindParameter, Integer, ScalarSelect, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.payments.app_payments import unconfirmed
-from ekesco_api.payments.models import CisPayment
+from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
 ZERO = Decimal("0.00")
 
@@ -33,6 +41,22 @@ def imported_since(supply_point_id: Any, day: Any) -> ScalarSelect[Decimal]:
     return (
         select(func.sum(CisPayment.amount))
         .where(CisPayment.supply_point_id == supply_point_id, CisPayment.paid_on >= day)
+        .scalar_subquery()
+    )
+
+
+def unconfirmed(supply_point_id: Any) -> ScalarSelect[Decimal]:
+    """The sum of the succeeded app payment items of `supply_point_id` (a column to correlate
+    with, or a value) that no imported payment matches yet; NULL when there are none."""
+    confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
+    return (
+        select(func.sum(PaymentItem.amount))
+        .join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(
+            PaymentItem.supply_point_id == supply_point_id,
+            Payment.status == STATUS_SUCCEEDED,
+            ~confirmed,
+        )
         .scalar_subquery()
     )
 
