@@ -10,20 +10,22 @@ from typing import Any
 
 import flask_babel
 import pytest
-from flask import Flask, has_request_context, request_started
+from flask import Flask, g, has_request_context, request_started
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ekesco_api import create_app
-from ekesco_api.config import _database_url
+from ekesco_api.config import load_config
 from ekesco_api.extensions import db, limiter
 
 
 def _test_database_url(tmp: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    return _database_url(url) if url else f"sqlite:///{tmp / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp / 'test.sqlite3'}"
+    # Spelled as the app reads DATABASE_URL (postgres:// means psycopg 3).
+    return str(load_config({"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +126,11 @@ def _truncate_all() -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
+def _app_context_scope() -> object:
+    """One session per app context, as Flask-SQLAlchemy scopes its own: `g` lives as long."""
+    return g.setdefault("test_session_scope", object())
+
+
 @pytest.fixture(autouse=True)
 def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
     """Each test inside one transaction that is rolled back; `race` tests commit for real."""
@@ -143,7 +150,7 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
             sessionmaker(
                 bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
             ),
-            scopefunc=_app_ctx_id,
+            scopefunc=_app_context_scope,
         )
         try:
             yield db.session
