@@ -133,7 +133,7 @@ def _domain_blueprints() -> list[Any]:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from ekesco_api.errors import register_error_handlers as register
+    from ekesco_api.error_handlers import register_error_handlers as register
 
     register(app)
 

@@ -1,17 +1,17 @@
-"""The declarative base every model shares, and the engine settings per database."""
+"""The declarative base every model shares, the engine settings per database, session helpers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import MetaData, Numeric, Select, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 
 from ekesco_api.types import UtcDateTime
 
@@ -113,6 +113,18 @@ def may_write() -> bool:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+E = TypeVar("E", bound=BaseException)
+
+
+def after_rollback(session: Session, error: E) -> E:
+    """Roll the transaction back and give `error` back to raise: `raise after_rollback(s, X())`.
+
+    A use case that refuses part-way through releases its locks and drops what it had written
+    before the client hears why; the caller still says `raise`, so the flow stays visible.
+    """
+    session.rollback()
+    return error
 
 
 class SelectPage:

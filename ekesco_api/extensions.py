@@ -14,9 +14,10 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from werkzeug.exceptions import HTTPException
 
+from ekesco_api.api_docs import ProblemSchema
 from ekesco_api.db import Base
-from ekesco_api.errors import ProblemSchema, handle_http_exception
 from ekesco_api.i18n import select_locale
+from ekesco_api.problems import http_problem
 from ekesco_api.verified_tokens import CachingJWTManager
 
 
@@ -26,7 +27,7 @@ class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        return handle_http_exception(error)
+        return http_problem(error)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})

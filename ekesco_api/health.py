@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import text
 
-from ekesco_api.errors import problem
 from ekesco_api.extensions import db
 from ekesco_api.i18n import _
+from ekesco_api.problems import problem
 
 bp = Blueprint("health", __name__)
 

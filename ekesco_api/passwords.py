@@ -10,9 +10,8 @@ from functools import cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import LazyString
 
-from ekesco_api.errors import ApiError
+from ekesco_api.errors import WeakPassword
 from ekesco_api.i18n import _l
 from ekesco_api.names import fold
 
@@ -30,19 +29,6 @@ SERVICE_WORDS = ("ekesco", "kesco")
 _hasher = PasswordHasher(
     time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
 )
-
-
-class WeakPassword(ApiError):
-    status = 422
-    code = "weak_password"
-    title = _l("The password is too weak.")
-
-    def __init__(self, reason: str | LazyString, field: str = "password") -> None:
-        super().__init__(
-            reason,
-            errors={field: [str(reason)]},
-            extra={"field_codes": {field: [self.code]}},
-        )
 
 
 def _normalise(password: str) -> str:

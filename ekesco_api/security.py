@@ -14,9 +14,10 @@ from typing import Any, TypeVar, cast
 from flask import Flask
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
-from ekesco_api.errors import ApiError, Forbidden, Unauthorized, problem
+from ekesco_api.errors import ApiError, Forbidden, Unauthorized
 from ekesco_api.extensions import jwt
 from ekesco_api.i18n import _l
+from ekesco_api.problems import problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,9 +10,10 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ekesco_api.api_docs import documents
 from ekesco_api.areas import service as area_service
 from ekesco_api.areas.schemas import AreaNodeSchema, AreaQuerySchema
-from ekesco_api.errors import ValidationFailed, documents
+from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
+from ekesco_api.api_docs import documents
 from ekesco_api.auth import service as auth_service
 from ekesco_api.auth.errors import (
     AccountNotVerified,
@@ -26,10 +27,9 @@ from ekesco_api.auth.schemas import (
     PasswordResetSchema,
     TokenPairSchema,
 )
-from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.errors import Unauthorized, ValidationFailed, WeakPassword
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
-from ekesco_api.passwords import WeakPassword
 from ekesco_api.security import BEARER
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Registration and login.")

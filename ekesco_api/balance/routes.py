@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ekesco_api.api_docs import documents
 from ekesco_api.balance import service as balance_service
 from ekesco_api.balance.schemas import (
     AccountBalanceSchema,
@@ -15,7 +16,7 @@ from ekesco_api.balance.schemas import (
     dump_account_balance,
     dump_meter_balance,
 )
-from ekesco_api.errors import Unauthorized, documents
+from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.security import BEARER, current_account_id, customer_required

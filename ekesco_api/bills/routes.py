@@ -7,11 +7,12 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.api_docs import documents
 from ekesco_api.bills import service as bill_service
+from ekesco_api.bills.errors import BillNotFound
 from ekesco_api.bills.schemas import BillDetailSchema, BillSummarySchema
-from ekesco_api.bills.service import BillNotFound
 from ekesco_api.downloads import pdf_doc, pdf_response
-from ekesco_api.errors import Unauthorized, documents
+from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound

@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf_bill import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf_bill import BillLine as PdfLine
+from ekesco_api.bills.errors import BillNotFound
 from ekesco_api.bills.models import Bill
 from ekesco_api.clock import ZONE, period_bounds, period_start
-from ekesco_api.errors import NotFound
-from ekesco_api.i18n import _, _l
+from ekesco_api.i18n import _
 from ekesco_api.masking import mask_holder, row_shown_unmasked
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint, address_of
@@ -60,10 +60,6 @@ UNPAID, PARTIALLY_PAID, PAID = "unpaid", "partially_paid", "paid"
 
 OLDEST_FIRST = (Bill.period, Bill.issued_on, Bill.id)
 NEWEST_FIRST = tuple(column.desc() for column in OLDEST_FIRST)
-
-
-class BillNotFound(NotFound):
-    title = _l("This bill is not on your account.")
 
 
 # ---------------------------------------------------------------------------------------------

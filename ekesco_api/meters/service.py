@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.areas.models import name_in
+from ekesco_api.db import after_rollback
 from ekesco_api.keys import identifier_key
 from ekesco_api.masking import mask_text, row_shown_unmasked
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
@@ -173,15 +174,13 @@ def add_meter(
         )
     ).first()
     if found is None:
-        session.rollback()
-        raise MeterUnknown()
+        raise after_rollback(session, MeterUnknown())
     meter_id, supply_point_id = found
     holder = session.execute(
         select(AccountMeter.account_id).where(AccountMeter.meter_id == meter_id)
     ).scalar_one_or_none()
     if supply_point_id == own_supply_point or holder == account_id:
-        session.rollback()
-        raise MeterAlreadyAdded()
+        raise after_rollback(session, MeterAlreadyAdded())
     claim_holder = session.execute(
         select(SupplyPointClaim.account_id).where(
             SupplyPointClaim.supply_point_id == supply_point_id
@@ -191,11 +190,9 @@ def add_meter(
         select(exists().where(Account.supply_point_id == supply_point_id))
     ).scalar_one()
     if holder is not None or claim_holder not in (None, account_id) or registered_elsewhere:
-        session.rollback()
-        raise MeterTaken()
+        raise after_rollback(session, MeterTaken())
     if _count_meters(session, account_id) >= MAX_METERS:
-        session.rollback()
-        raise MeterLimitReached()
+        raise after_rollback(session, MeterLimitReached())
     try:
         with session.begin_nested():
             if claim_holder is None:
@@ -214,8 +211,7 @@ def add_meter(
     except IntegrityError:
         # Another account claimed the code (or the meter) between our check and our insert;
         # our own account cannot have, its row is locked.
-        session.rollback()
-        raise MeterTaken() from None
+        raise after_rollback(session, MeterTaken()) from None
     session.commit()
     return get_meter(session, account_id=account_id, meter_id=meter_id, language=language)
 
@@ -264,8 +260,7 @@ def remove_meter(session: Session, *, account_id: int, meter_id: int) -> None:
     own_supply_point = _lock_account(session, account_id)
     current = get_meter(session, account_id=account_id, meter_id=meter_id)
     if current.supply_point_id == own_supply_point:
-        session.rollback()
-        raise PrimaryMeter()
+        raise after_rollback(session, PrimaryMeter())
     session.execute(
         delete(AccountMeter).where(
             AccountMeter.meter_id == meter_id, AccountMeter.account_id == account_id

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.errors import Unauthorized, ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.notifications import inbox, preferences
 from ekesco_api.notifications.errors import NotificationNotFound

@@ -8,8 +8,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Forbidden, Unauthorized, ValidationFailed, documents
+from ekesco_api.errors import Forbidden, Unauthorized, ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.outages import ics

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.errors import ApiError, ValidationFailed, normalise_field_errors
+from ekesco_api.errors import ApiError, ValidationFailed
 from ekesco_api.formatting import format_money
 from ekesco_api.i18n import _, language
 from ekesco_api.notifications.models import Device
@@ -52,6 +52,7 @@ from ekesco_api.payments.models import (
 )
 from ekesco_api.payments.schemas import PaymentCallbackSchema
 from ekesco_api.types import utcnow
+from ekesco_api.validation_messages import normalise_field_errors
 
 log = logging.getLogger(__name__)
 

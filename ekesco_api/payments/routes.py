@@ -11,9 +11,10 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
 from ekesco_api.downloads import pdf_doc, pdf_response
-from ekesco_api.errors import Unauthorized, ValidationFailed, documents
+from ekesco_api.errors import Unauthorized, ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from ekesco_api.auth.errors import InvalidCredentials
-from ekesco_api.errors import ApiError, TooManyAttempts, Unauthorized, ValidationFailed
+from ekesco_api.errors import (
+    ApiError,
+    TooManyAttempts,
+    Unauthorized,
+    ValidationFailed,
+    WeakPassword,
+)
 from ekesco_api.i18n import _l
-from ekesco_api.passwords import WeakPassword
 from ekesco_api.registration.errors import (
     CodeExpired,
     CodeInvalid,

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
+from ekesco_api.api_docs import documents
 from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
-from ekesco_api.errors import Forbidden, documents
+from ekesco_api.errors import Forbidden
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.profile import service as profile_service
 from ekesco_api.profile.errors import (

@@ -17,10 +17,12 @@ from ekesco_api.auth.service import (
     release_transaction,
 )
 from ekesco_api.auth.sessions import revoke_account_sessions
+from ekesco_api.db import after_rollback
+from ekesco_api.errors import WeakPassword
 from ekesco_api.i18n import _, _l, language
 from ekesco_api.keys import email_key
 from ekesco_api.notifications.service import queue_message
-from ekesco_api.passwords import WeakPassword, hash_password, verify_password
+from ekesco_api.passwords import hash_password, verify_password
 from ekesco_api.profile.errors import CodeInvalid, EmailTaken, PhoneTaken
 from ekesco_api.registration import codes
 from ekesco_api.registration.models import (
@@ -193,8 +195,7 @@ def _commit_unique(session: Session, error: type[EmailTaken] | type[PhoneTaken])
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()
-        raise error() from None
+        raise after_rollback(session, error()) from None
 
 
 SAME_PASSWORD = _l("Choose a password different from the current one.")

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ekesco_api.errors import Unauthorized, documents
+from ekesco_api.api_docs import documents
+from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ekesco_api import errors
-from ekesco_api.errors import ApiError, ValidationFailed
+from ekesco_api.errors import ApiError, ValidationFailed, WeakPassword
 from ekesco_api.i18n import _l
-from ekesco_api.passwords import WeakPassword
 
 __all__ = [
     "CodeExpired",

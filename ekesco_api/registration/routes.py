@@ -8,8 +8,8 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ekesco_api.api_docs import documents
 from ekesco_api.auth.schemas import TokenPairSchema
-from ekesco_api.errors import documents
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.i18n import request_language
 from ekesco_api.keys import email_key

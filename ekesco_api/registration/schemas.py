@@ -10,10 +10,10 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate
 
 from ekesco_api.clock import local_today
-from ekesco_api.errors import field_error
+from ekesco_api.errors import WeakPassword, field_error
 from ekesco_api.fields import UtcDateTime
 from ekesco_api.i18n import LANGUAGES
-from ekesco_api.passwords import WeakPassword, check_password_policy
+from ekesco_api.passwords import check_password_policy
 from ekesco_api.phones import parse_kosovo_mobile
 from ekesco_api.registration.errors import (
     IdCardExpired,

@@ -7,8 +7,8 @@ import os
 import click
 
 from ekesco_api.cli import ekesco
+from ekesco_api.errors import WeakPassword
 from ekesco_api.extensions import db
-from ekesco_api.passwords import WeakPassword
 from ekesco_api.staff import service as staff_service
 from ekesco_api.staff.models import ROLES
 

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint, Page
 
+from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Forbidden, TooManyAttempts, Unauthorized, ValidationFailed, documents
+from ekesco_api.errors import Forbidden, TooManyAttempts, Unauthorized, ValidationFailed
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
 from ekesco_api.registration.errors import (

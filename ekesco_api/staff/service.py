@@ -16,6 +16,7 @@ from ekesco_api.auth.models import KIND_STAFF, REASON_PASSWORD_RESET, PasswordRe
 from ekesco_api.auth.service import personal_words
 from ekesco_api.auth.sessions import revoke_account_sessions
 from ekesco_api.auth.tokens import start_session
+from ekesco_api.db import after_rollback
 from ekesco_api.i18n import _, language
 from ekesco_api.integrity import violated_unique
 from ekesco_api.keys import email_key, identifier_key
@@ -87,8 +88,7 @@ def create_staff(session: Session, *, email: str, role: str, password: str) -> S
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()
-        raise StaffExists(email) from None
+        raise after_rollback(session, StaffExists(email)) from None
     return member
 
 

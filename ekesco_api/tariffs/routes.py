@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ekesco_api.errors import documents
+from ekesco_api.api_docs import documents
 from ekesco_api.extensions import db
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.schemas import TariffDaySchema, TariffPeriodNowSchema, TariffQuerySchema

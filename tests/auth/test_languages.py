@@ -18,8 +18,7 @@ from ekesco_api.auth.errors import (
     TokenRevoked,
 )
 from ekesco_api.auth.tokens import issue_token_pair
-from ekesco_api.errors import TooManyAttempts, Unauthorized
-from ekesco_api.passwords import WeakPassword
+from ekesco_api.errors import TooManyAttempts, Unauthorized, WeakPassword
 from ekesco_api.profile.errors import (
     CodeExpired,
     CodeInvalid,

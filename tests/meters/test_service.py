@@ -102,7 +102,8 @@ def test_nicknames_are_tidied(db_session):
 
 
 def test_a_code_registered_by_its_holder_leaves_the_other_account_at_once(client, db_session):
-    from ekesco_api.bills.service import BillNotFound, bill_detail
+    from ekesco_api.bills.errors import BillNotFound
+    from ekesco_api.bills.service import bill_detail
     from tests.factories import make_bill
 
     customer = make_customer(db_session)
