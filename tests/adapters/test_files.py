@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from ekesco_api.adapters.base import BatchDeliveryError, DeliveryError
 from ekesco_api.adapters.email import FileEmailSender
 from ekesco_api.adapters.push import FilePushSender
 from ekesco_api.adapters.sms import FileSmsSender
+from tests.concurrency import run_at_once
 
 SENT_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -76,11 +76,7 @@ def test_concurrent_writers_never_interleave_lines(tmp_path: Path) -> None:
         for i in range(50):
             sender.send(to=f"{n}-{i}", body=body)
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(6, write)
 
     records = [json.loads(line) for line in lines(path)]
     assert len(records) == 300

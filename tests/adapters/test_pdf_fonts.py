@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ekesco_api.adapters.pdf_fonts import add_font, parsed_font
 from ekesco_api.adapters.pdf_receipt import render_receipt_pdf
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
 from tests.adapters.pdf_samples import sample_bill, sample_receipt
+from tests.concurrency import run_at_once
 
 NAME = "Ëmine Çeku-Đurđević"
 
@@ -74,25 +74,14 @@ def test_threads_racing_to_the_first_render_parse_each_font_once(
 ) -> None:
     parsed_font.cache_clear()
     threads = 6
-    start = threading.Barrier(threads)
-    texts: list[str] = []
-    errors: list[BaseException] = []
 
-    def render(index: int) -> None:
-        try:
-            with app.app_context():
-                start.wait(timeout=10)
-                texts.append(_text(render_bill_pdf(_bill(f"{NAME} {index}"), language="sq")))
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
+    def render(index: int) -> str:
+        with app.app_context():
+            return _text(render_bill_pdf(_bill(f"{NAME} {index}"), language="sq"))
 
-    pool = [threading.Thread(target=render, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=60)
+    # A render that raised fails the test here: run_at_once raises it.
+    texts = run_at_once(threads, render, timeout=60)
 
-    assert errors == []
     assert sorted(font_parses) == sorted([SANS_REGULAR.name, SANS_BOLD.name])
     assert parsed_font.cache_info().misses == 2
     assert len(texts) == threads

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import warnings
 
 import jwt as pyjwt
@@ -17,6 +16,7 @@ from ekesco_api.auth.tokens import issue_token_pair, start_session
 from ekesco_api.extensions import db
 from ekesco_api.security import WrongTokenKind, customer_required, staff_required
 from tests.auth_helpers import auth_headers, bearer, login
+from tests.concurrency import run_at_once
 from tests.factories import make_account, make_staff
 
 REFRESH_URL = "/api/v1/auth/refresh"
@@ -265,22 +265,12 @@ def test_concurrent_refreshes_with_one_token_only_one_wins(app, racers):
         account = make_account(db.session)
         db.session.commit()
         pair = login(app.test_client(), account.email)
-    barrier = threading.Barrier(racers)
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
 
-    def refresh() -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = _refresh(client, pair["refresh_token"])
-        with lock:
-            results.append((response.status_code, response.get_json()))
+    def refresh(_: int) -> tuple[int, dict]:
+        response = _refresh(app.test_client(), pair["refresh_token"])
+        return response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=refresh) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_at_once(racers, refresh, timeout=60)
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [401] * (racers - 1)
     assert {body["code"] for status, body in results if status == 401} == {"token_revoked"}

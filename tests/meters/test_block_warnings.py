@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -13,6 +13,7 @@ from ekesco_api.meters.account_models import BlockWarning
 from ekesco_api.meters.block_warnings import month_consumption, send_block_warnings
 from ekesco_api.notifications.models import Device, Message, Notification
 from ekesco_api.tariffs.models import Tariff
+from tests.concurrency import run_at_once
 from tests.factories import make_meter, make_reading
 from tests.meters.helpers import add_meter, make_customer, make_tariff, utc
 
@@ -191,20 +192,14 @@ def test_two_workers_at_once_send_one_warning(app, committed_tariff):
         customer = make_customer(db.session)
         _heavy_month(db.session, customer.meter)
         db.session.commit()
-    barrier = threading.Barrier(2)
-    reports = []
 
-    def run() -> None:
+    def run(_: int) -> Any:
         with app.app_context():
-            barrier.wait()
-            reports.append(send_block_warnings(db.session(), now=NOW))
+            report = send_block_warnings(db.session(), now=NOW)
             db.session.remove()
+            return report
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports = run_at_once(2, run, timeout=60)
     assert sorted(r.sent for r in reports) == [0, 1]
     with app.app_context():
         warned = db.session.scalars(select(Message).where(Message.kind == "block_warning")).all()

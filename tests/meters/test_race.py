@@ -7,7 +7,6 @@ account row lock does the work that SQLite's BEGIN IMMEDIATE does.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -16,33 +15,22 @@ from sqlalchemy import func, select
 from ekesco_api.extensions import db
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.service import MAX_METERS
+from tests.concurrency import run_at_once
 from tests.factories import make_meter
 from tests.meters.helpers import API, make_customer
 
 pytestmark = pytest.mark.race
 
 
-def _race(app: Any, requests: list[tuple[dict[str, str], dict[str, str]]]) -> list[Any]:
+def _add_at_once(app: Any, requests: list[tuple[dict[str, str], dict[str, str]]]) -> list[Any]:
     """Post every (headers, body) to /meters at once, one thread and client each."""
-    barrier = threading.Barrier(len(requests))
-    results: list[Any] = [None] * len(requests)
 
-    def post(index: int, headers: dict[str, str], body: dict[str, str]) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(f"{API}/meters", json=body, headers=headers)
-        results[index] = (response.status_code, response.get_json())
+    def post(index: int) -> tuple[int, Any]:
+        headers, body = requests[index]
+        response = app.test_client().post(f"{API}/meters", json=body, headers=headers)
+        return response.status_code, response.get_json()
 
-    threads = [
-        threading.Thread(target=post, args=(i, headers, body))
-        for i, (headers, body) in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert all(result is not None for result in results), "a request did not finish"
-    return results
+    return run_at_once(len(requests), post)
 
 
 def test_a_dozen_concurrent_adds_stop_at_ten_meters(app):
@@ -57,7 +45,7 @@ def test_a_dozen_concurrent_adds_stop_at_ten_meters(app):
         account_id = customer.account.id
         db.session.commit()
 
-    results = _race(app, [(headers, body) for body in bodies])
+    results = _add_at_once(app, [(headers, body) for body in bodies])
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] * (MAX_METERS - 1) + [409] * 3, results
@@ -83,7 +71,7 @@ def test_two_accounts_racing_for_one_code_one_wins(app):
         point_id = contested.supply_point_id
         db.session.commit()
 
-    results = _race(app, requests)
+    results = _add_at_once(app, requests)
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * 5, results

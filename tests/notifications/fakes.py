@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ekesco_api.adapters.base import DeliveryError
 from ekesco_api.extensions import db
 from ekesco_api.notifications.worker import DeliveryReport, Senders, deliver_due
+from tests.concurrency import run_at_once
 
 
 class FlakySms:
@@ -51,23 +52,9 @@ def drain_concurrently(
     app: Flask, senders: Senders, *, workers: int = 2, batch_size: int = 10
 ) -> list[DeliveryReport]:
     """Run `workers` delivery loops at once, each on its own connection; re-raise any error."""
-    start = threading.Barrier(workers)
-    reports: list[DeliveryReport] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        try:
-            with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
-                start.wait()
-                reports.append(deliver_due(session, senders=senders, batch_size=batch_size))
-        except BaseException as exc:  # a thread's error is otherwise lost
-            errors.append(exc)
+    def work(_: int) -> DeliveryReport:
+        with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
+            return deliver_due(session, senders=senders, batch_size=batch_size)
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return reports
+    return run_at_once(workers, work, timeout=60)

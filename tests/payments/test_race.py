@@ -9,7 +9,6 @@ answer; on SQLite, BEGIN IMMEDIATE queues the writers.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.callback import callback_signature
 from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
+from tests.concurrency import run_at_once
 from tests.meters.helpers import make_customer
 from tests.payments.helpers import API
 
@@ -29,23 +29,14 @@ pytestmark = pytest.mark.race
 THREADS = 12
 
 
-def _race(app: Any, send: Callable[[Any], Any]) -> list[tuple[int, Any]]:
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = [None] * THREADS
+def _send_at_once(app: Any, send: Callable[[Any, int], Any]) -> list[tuple[int, Any]]:
+    """`send(client, n)` from THREADS threads at once, a test client each."""
 
-    def run(index: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = send(client)
-        results[index] = (response.status_code, response.get_json())
+    def run(index: int) -> tuple[int, Any]:
+        response = send(app.test_client(), index)
+        return response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert all(result is not None for result in results), "a request did not finish"
-    return results
+    return run_at_once(THREADS, run)
 
 
 def test_concurrent_requests_with_one_key_create_one_payment(app):
@@ -56,7 +47,9 @@ def test_concurrent_requests_with_one_key_create_one_payment(app):
         account_id = customer.account.id
         db.session.commit()
 
-    results = _race(app, lambda client: client.post(f"{API}/payments", json=body, headers=headers))
+    results = _send_at_once(
+        app, lambda client, _: client.post(f"{API}/payments", json=body, headers=headers)
+    )
 
     assert {status for status, _ in results} == {201}, results
     assert len({answer["id"] for _, answer in results}) == 1
@@ -76,16 +69,12 @@ def test_concurrent_different_bodies_one_key_one_wins(app):
         headers = {**customer.headers, "Idempotency-Key": "contested"}
         meter_id = customer.meter.id
         db.session.commit()
-    amounts = iter(f"{n}.00" for n in range(1, THREADS + 1))
-    lock = threading.Lock()
 
-    def send(client: Any) -> Any:
-        with lock:
-            amount = next(amounts)
-        body = {"items": [{"meter_id": meter_id, "amount": amount}]}
+    def send(client: Any, n: int) -> Any:
+        body = {"items": [{"meter_id": meter_id, "amount": f"{n + 1}.00"}]}
         return client.post(f"{API}/payments", json=body, headers=headers)
 
-    results = _race(app, send)
+    results = _send_at_once(app, send)
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (THREADS - 1), results
     assert {a["code"] for s, a in results if s == 409} == {"idempotency_key_reused"}
@@ -116,8 +105,8 @@ def test_a_callback_delivered_many_times_at_once_is_applied_once(app):
     signature = callback_signature(app.config["PAYMENT_WEBHOOK_SECRET"], stamp, raw)
     headers = {"X-Timestamp": stamp, "X-Signature": signature, "Content-Type": "application/json"}
 
-    results = _race(
-        app, lambda client: client.post(f"{API}/payments/callback", data=raw, headers=headers)
+    results = _send_at_once(
+        app, lambda client, _: client.post(f"{API}/payments/callback", data=raw, headers=headers)
     )
 
     assert {status for status, _ in results} == {200}, results

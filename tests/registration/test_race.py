@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from ekesco_api.accounts.models import Account
 from ekesco_api.extensions import db
 from ekesco_api.registration.models import VerificationCode
+from tests.concurrency import run_at_once
 from tests.factories import make_supply_point
 
 from .conftest import code_in, registration_body
@@ -20,30 +20,18 @@ from .conftest import code_in, registration_body
 THREADS = 8
 
 
-def _race(app: Flask, bodies: list[dict[str, Any]]) -> list[tuple[int, str | None]]:
-    barrier = threading.Barrier(len(bodies))
-    results: list[tuple[int, str | None]] = []
-    lock = threading.Lock()
-
-    def register(n: int, body: dict[str, Any]) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(
+def _register_at_once(app: Flask, bodies: list[dict[str, Any]]) -> list[tuple[int, str | None]]:
+    def register(n: int) -> tuple[int, str | None]:
+        response = app.test_client().post(
             "/api/v1/auth/register",
-            json=body,
+            json=bodies[n],
             headers={"Accept-Language": "en"},
             # One address each, so that the per-address limit is not what answers.
             environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"},
         )
-        with lock:
-            results.append((response.status_code, (response.json or {}).get("code")))
+        return response.status_code, (response.json or {}).get("code")
 
-    threads = [threading.Thread(target=register, args=item) for item in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return run_at_once(len(bodies), register, timeout=60)
 
 
 @pytest.mark.race
@@ -55,7 +43,7 @@ def test_one_registration_per_customer_code(app: Flask) -> None:
         registration_body(email=f"person{n}@example.com", phone=f"049 100 10{n}")
         for n in range(THREADS)
     ]
-    results = _race(app, bodies)
+    results = _register_at_once(app, bodies)
     assert Counter(status for status, _ in results) == {201: 1, 409: THREADS - 1}
     assert {code for status, code in results if status == 409} == {"customer_code_taken"}
     with app.app_context():
@@ -78,7 +66,7 @@ def test_one_registration_per_email(app: Flask, monkeypatch: pytest.MonkeyPatch)
         )
         for n in range(THREADS)
     ]
-    results = _race(app, bodies)
+    results = _register_at_once(app, bodies)
     assert Counter(status for status, _ in results) == {201: 1, 409: THREADS - 1}
     assert {code for status, code in results if status == 409} == {"email_taken"}
     with app.app_context():
@@ -101,23 +89,14 @@ def test_parallel_guesses_get_five_tries_between_them(
     [sms] = outbox.sms
     real = code_in(sms["body"])
     guesses = [f"{n:06d}" for n in range(12) if f"{n:06d}" != real][:10]
-    barrier = threading.Barrier(len(guesses))
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def guess(value: str) -> None:
-        barrier.wait()
+    def guess(n: int) -> int:
         response = app.test_client().post(
-            "/api/v1/auth/verify", json={"email": "arben.krasniqi@example.com", "code": value}
+            "/api/v1/auth/verify", json={"email": "arben.krasniqi@example.com", "code": guesses[n]}
         )
-        with lock:
-            statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=guess, args=(value,)) for value in guesses]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = run_at_once(len(guesses), guess, timeout=60)
     # Five tries were tested between them, never more. Which requests saw 400 and which 429
     # depends on the order the locks were granted: a try counted early may still be answered
     # 429 when, by the time it reports, the others have burned the code.
