@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ekesco_api.masking import MaskedHolder, mask_holder, mask_text
+from ekesco_api.masking import MaskedHolder, mask_holder, mask_text, shown_unmasked
 
 
 def _visible_letters_per_word(masked: str) -> list[int]:
@@ -152,3 +152,27 @@ def test_mask_holder_fields_are_the_contracts_bill_fields() -> None:
     assert (name, address, masked) == ("Ar** Kr**", "", True)
     holder = mask_holder("Arben Krasniqi", "Prishtinë", name_matches_holder=False)
     assert holder._asdict() == {"holder_name": "Ar** Kr**", "address": "Pr**", "masked": True}
+
+
+@pytest.mark.parametrize(
+    "own_code,flag,holder,expected",
+    [
+        (True, True, ("Drita", "Berisha"), True),  # the own code: the flag decides
+        (True, False, ("Arben", "Krasniqi"), False),
+        (False, True, ("Drita", "Berisha"), False),  # an added code: its own holder decides
+        (False, False, ("Arbën", "Krasniqi"), True),
+        (False, True, ("Krasniqi", "Arben"), False),  # swapped names never match
+    ],
+)
+def test_shown_unmasked(own_code, flag, holder, expected):
+    assert (
+        shown_unmasked(
+            own_code=own_code,
+            own_code_matches=flag,
+            given_first="Arben",
+            given_last="Krasniqi",
+            holder_first=holder[0],
+            holder_last=holder[1],
+        )
+        is expected
+    )

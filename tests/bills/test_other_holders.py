@@ -12,13 +12,11 @@ import io
 import unicodedata
 from typing import Any
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ekesco_api.extensions import db
-from ekesco_api.masking import shown_unmasked
 from tests.factories import make_bill, make_meter, make_supply_point
 from tests.meters.helpers import API, OTHER_NAME, Customer, add_meter, make_customer
 
@@ -215,30 +213,3 @@ def test_masking_per_code_reads_nothing_more(client, db_session):
     # siblings; the payments; the tariffs.
     assert detail == [5, 5]
     assert pdf[0] == pdf[1]
-
-
-# --- The rule ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "own_code,flag,holder,expected",
-    [
-        (True, True, ("Drita", "Berisha"), True),  # the own code: the flag decides
-        (True, False, ("Arben", "Krasniqi"), False),
-        (False, True, ("Drita", "Berisha"), False),  # an added code: its own holder decides
-        (False, False, ("Arbën", "Krasniqi"), True),
-        (False, True, ("Krasniqi", "Arben"), False),  # swapped names never match
-    ],
-)
-def test_shown_unmasked(own_code, flag, holder, expected):
-    assert (
-        shown_unmasked(
-            own_code=own_code,
-            own_code_matches=flag,
-            given_first="Arben",
-            given_last="Krasniqi",
-            holder_first=holder[0],
-            holder_last=holder[1],
-        )
-        is expected
-    )
