@@ -49,7 +49,7 @@ def test_areas_nest_city_locality_neighbourhood(db_session: Session) -> None:
 
 
 def test_factory_areas_are_found_by_the_import(db_session: Session) -> None:
-    from ekesco_api.cis_import.service import area_for
+    from ekesco_api.cis_import.queries import area_for
 
     city = make_area(db_session, name="Gjakovë")
     locality = make_area(db_session, parent=city, name="Gjakovë")

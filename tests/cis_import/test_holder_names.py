@@ -13,8 +13,8 @@ from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import holder_names
 from ekesco_api.cis_import.holder_names import rematch_holder_names
 from ekesco_api.cis_import.service import import_directory
-from ekesco_api.meters.models import SupplyPoint
 from tests.cis_import.conftest import CUSTOMERS, Export
+from tests.cis_import.helpers import supply_point
 from tests.factories import make_account, make_supply_point
 from tests.meters.helpers import API, token_headers
 
@@ -30,10 +30,6 @@ def _customers(*replacements: tuple[str, str]) -> str:
         assert old in text
         text = text.replace(old, new)
     return text
-
-
-def _supply_point(session: Session, code_key: str) -> SupplyPoint:
-    return session.scalars(select(SupplyPoint).where(SupplyPoint.code_key == code_key)).one()
 
 
 def _flag(session: Session, account: Account) -> bool:
@@ -65,7 +61,7 @@ def imported(db_session: Session, export: Export) -> Export:
 
 
 def _account(session: Session, code_key: str, first: str, last: str, matches: bool) -> Account:
-    point = _supply_point(session, code_key)
+    point = supply_point(session, code_key)
     return make_account(
         session,
         supply_point=point,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ekesco_api.cis_import.demo import people
 from ekesco_api.cis_import.demo.places import CITIES, City, Locality
-from ekesco_api.cis_import.service import (
+from ekesco_api.cis_import.loaders import (
     BILL_COLUMNS,
     CUSTOMER_COLUMNS,
     METER_COLUMNS,

@@ -1,0 +1,380 @@
+"""The files of the CIS export, one `Loader` each, in the order they load: what a row says.
+
+A row function reads a row into the values stored (or refuses it with `BadValue`); the table
+`LOADERS` at the end says, per file, its columns, its natural key and how it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, select
+from sqlalchemy.orm import Session
+
+from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import import parsing as p
+from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
+from ekesco_api.cis_import.engine import Change, Loader, NaturalKey, Row, Upsert, Values
+from ekesco_api.cis_import.holder_names import rematch_holder_names
+from ekesco_api.cis_import.parsing import BadValue
+from ekesco_api.cis_import.report import FileReport
+from ekesco_api.clock import local_date
+from ekesco_api.keys import identifier_key
+from ekesco_api.meters.models import (
+    CATEGORIES,
+    READING_MODES,
+    TARIFF_TYPES,
+    Meter,
+    Reading,
+    SupplyPoint,
+)
+from ekesco_api.payments.models import CisPayment
+from ekesco_api.types import utcnow
+
+CUSTOMER_COLUMNS = (
+    "customer_code",
+    "first_name",
+    "last_name",
+    "personal_number",
+    "street",
+    "city",
+    "locality",
+    "neighbourhood",
+    "category",
+)
+METER_COLUMNS = ("meter_number", "customer_code", "reading_mode", "tariff_type")
+BILL_COLUMNS = (
+    "bill_number",
+    "customer_code",
+    "period",
+    "issued_on",
+    "due_on",
+    "kwh_high",
+    "kwh_low",
+    "energy_amount",
+    "fixed_fee",
+    "vat_amount",
+    "previous_balance",
+    "total",
+)
+PAYMENT_COLUMNS = ("reference", "customer_code", "amount", "paid_at", "channel")
+READING_COLUMNS = ("meter_number", "read_at", "kwh_high_total", "kwh_low_total")
+AREA_COLUMNS = ("city", "locality", "neighbourhood")
+AREA_OPTIONAL_COLUMNS = ("name_sr", "name_en")
+
+# Meters per statement reading stored readings: a bounded IN list (SQLite caps parameters).
+METERS_PER_READ = 500
+
+
+def _identifier(row: Row, field: str) -> tuple[str, str]:
+    """A customer code or meter number as written, and the key it is matched on."""
+    written = p.text(row, field, 32)
+    key = identifier_key(written)
+    if not key:
+        raise BadValue("required", field=field)
+    return written, key
+
+
+def _supply_point_ids(session: Session) -> dict[str, int]:
+    rows = session.connection().execute(select(SupplyPoint.code_key, SupplyPoint.id))
+    return {code_key: supply_point_id for code_key, supply_point_id in rows}
+
+
+def _supply_point_of(codes: dict[str, int], row: Row) -> int:
+    """The supply point the row's customer code names: loaded earlier, or already stored."""
+    code = p.text(row, "customer_code", 32)
+    supply_point_id = codes.get(identifier_key(code))
+    if supply_point_id is None:
+        raise BadValue("unknown_customer_code", value=code)
+    return supply_point_id
+
+
+# --- areas.csv -------------------------------------------------------------------------------
+
+
+def _area(row: Row, _lookups: None) -> Values:
+    """A node named by its path in city/locality/neighbourhood; name_sr, name_en translate it."""
+    city = p.text(row, "city", 120)
+    locality = p.text(row, "locality", 120, required=False)
+    neighbourhood = p.text(row, "neighbourhood", 120, required=False)
+    if neighbourhood and not locality:
+        raise BadValue("neighbourhood_without_locality")
+    path = tuple(part for part in (city, locality, neighbourhood) if part)
+    return {
+        "path_key": path_key(path),
+        "path": path,
+        "name_sr": p.text(row, "name_sr", 120, required=False) or None,
+        "name_en": p.text(row, "name_en", 120, required=False) or None,
+    }
+
+
+def _area_shown(_row: Row, values: Values) -> str:
+    return " / ".join(values["path"])
+
+
+def _name_areas(
+    session: Session, _key: NaturalKey, rows: Iterable[tuple[Hashable, Values]], report: FileReport
+) -> None:
+    """Name the nodes, creating them and their missing ancestors under the row's names.
+
+    Not an `Upsert`: a node needs its parent's id, so the tree is written through the ORM,
+    parents first; the deepest non-empty column names the node in Albanian.
+    """
+    tree = AreaTree(session)
+    for key, values in sorted(rows, key=lambda row: len(row[1]["path"])):
+        path, name_sr, name_en = values["path"], values["name_sr"], values["name_en"]
+        existed = key in tree.by_key
+        before = tree.inserted
+        area = tree.ensure(path)
+        new_values = (path[-1], name_sr, name_en)
+        if not existed:
+            area.name_sr, area.name_en = name_sr, name_en
+            report.inserted += 1
+            report.areas_inserted += tree.inserted - before - 1
+        elif (area.name, area.name_sr, area.name_en) == new_values:
+            report.unchanged += 1
+        else:
+            area.name, area.name_sr, area.name_en = new_values
+            report.updated += 1
+        session.flush()
+
+
+# --- customers.csv ---------------------------------------------------------------------------
+
+
+def _customer(row: Row, _lookups: None) -> Values:
+    code, key = _identifier(row, "customer_code")
+    return {
+        "customer_code": code,
+        "code_key": key,
+        "first_name": p.text(row, "first_name", 120),
+        "last_name": p.text(row, "last_name", 120),
+        "personal_number": p.personal_number(row, "personal_number"),
+        "street": p.text(row, "street", 200, required=False),
+        "city": p.text(row, "city", 120),
+        "locality": p.text(row, "locality", 120),
+        "neighbourhood": p.text(row, "neighbourhood", 120, required=False),
+        "category": p.choice(row, "category", CATEGORIES),
+    }
+
+
+def _file_under_areas(session: Session, customers: list[Values], report: FileReport) -> None:
+    """Each supply point hangs on its address's neighbourhood (or locality), created if new."""
+    tree = AreaTree(session)
+    paths = [address_path(c["city"], c["locality"], c["neighbourhood"]) for c in customers]
+    area_ids = tree.ensure_all(paths)
+    report.areas_inserted = tree.inserted
+    now = utcnow()
+    for values, path in zip(customers, paths, strict=True):
+        values["area_id"] = area_ids[path_key(path)]
+        values["updated_at"] = now  # written on insert; updates set it through onupdate
+
+
+def _recheck_holder_names(session: Session, changes: list[Change]) -> None:
+    # Registration compared the account's name with the holder's once; a new holder name
+    # would otherwise leave names masked or, worse, shown.
+    rematch_holder_names(
+        session,
+        [
+            change.id
+            for change in changes
+            if (change.before["first_name"], change.before["last_name"])
+            != (change.after["first_name"], change.after["last_name"])
+        ],
+    )
+
+
+# --- meters.csv ------------------------------------------------------------------------------
+
+
+def _meter(row: Row, codes: dict[str, int]) -> Values:
+    number, key = _identifier(row, "meter_number")
+    return {
+        "meter_number": number,
+        "number_key": key,
+        "supply_point_id": _supply_point_of(codes, row),
+        "reading_mode": p.choice(row, "reading_mode", READING_MODES),
+        "tariff_type": p.choice(row, "tariff_type", TARIFF_TYPES),
+    }
+
+
+# --- bills.csv -------------------------------------------------------------------------------
+
+_BILL_PARTS = ("energy_amount", "fixed_fee", "vat_amount", "previous_balance")
+
+
+def _bill(row: Row, codes: dict[str, int]) -> Values:
+    values: Values = {
+        "bill_number": p.text(row, "bill_number", 40),
+        "supply_point_id": _supply_point_of(codes, row),
+        "period": p.period(row, "period"),
+        "issued_on": p.date(row, "issued_on"),
+        "due_on": p.date(row, "due_on"),
+        "kwh_high": p.decimal(row, "kwh_high", places=2, digits=12),
+        "kwh_low": p.decimal(row, "kwh_low", places=2, digits=12),
+        "energy_amount": p.money(row, "energy_amount"),
+        "fixed_fee": p.money(row, "fixed_fee"),
+        "vat_amount": p.money(row, "vat_amount"),
+        "previous_balance": p.money(row, "previous_balance", signed=True),
+        "total": p.money(row, "total", signed=True),
+    }
+    if values["due_on"] < values["issued_on"]:
+        raise BadValue("due_before_issue", due_on=row["due_on"], issued_on=row["issued_on"])
+    expected = sum((values[name] for name in _BILL_PARTS), Decimal("0.00"))
+    if expected != values["total"]:
+        raise BadValue(
+            "bill_does_not_add_up",
+            expected=expected,
+            **{name: row[name] for name in (*_BILL_PARTS, "total")},
+        )
+    return values
+
+
+# --- payments.csv ----------------------------------------------------------------------------
+
+
+def _payment(row: Row, codes: dict[str, int]) -> Values:
+    reference = p.text(row, "reference", 64)
+    paid_at = p.timestamp(row, "paid_at")
+    values = {
+        "reference": reference,
+        "supply_point_id": _supply_point_of(codes, row),
+        "amount": p.money(row, "amount"),
+        "paid_at": paid_at,
+        # Follows `paid_at` (see CisPayment): the bulk writes bypass the model that sets it.
+        "paid_on": local_date(paid_at),
+        "channel": p.text(row, "channel", 32).lower(),
+    }
+    if values["amount"] == 0:
+        raise BadValue("out_of_range", field="amount", value=row["amount"])
+    return values
+
+
+# --- readings.csv ----------------------------------------------------------------------------
+
+
+def _meter_ids(session: Session) -> dict[str, int]:
+    rows = session.connection().execute(select(Meter.number_key, Meter.id))
+    return {number_key: meter_id for number_key, meter_id in rows}
+
+
+def _reading(row: Row, meters: dict[str, int]) -> Values:
+    number = p.text(row, "meter_number", 32)
+    meter_id = meters.get(identifier_key(number))
+    if meter_id is None:
+        raise BadValue("unknown_meter_number", value=number)
+    return {
+        "meter_id": meter_id,
+        "read_at": p.timestamp(row, "read_at"),
+        "kwh_high_total": p.decimal(row, "kwh_high_total", places=3, digits=14),
+        "kwh_low_total": p.decimal(row, "kwh_low_total", places=3, digits=14),
+    }
+
+
+def _reading_shown(row: Row, values: Values) -> str:
+    return f"{row['meter_number']} {values['read_at'].isoformat()}"
+
+
+def _reads_in_window(
+    table: Table, reads: list[tuple[int, dt.datetime]]
+) -> list[ColumnElement[bool]]:
+    """Stored reads of the file's meters within the file's time span (readings grow fast)."""
+    if not reads:
+        return []
+    meter_ids = sorted({meter_id for meter_id, _ in reads})
+    earliest = min(read_at for _, read_at in reads)
+    latest = max(read_at for _, read_at in reads)
+    return [
+        and_(
+            table.c.meter_id.in_(meter_ids[start : start + METERS_PER_READ]),
+            table.c.read_at.between(earliest, latest),
+        )
+        for start in range(0, len(meter_ids), METERS_PER_READ)
+    ]
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+LOADERS: tuple[Loader, ...] = (
+    Loader(
+        "areas.csv",
+        AREA_COLUMNS,
+        optional_columns=AREA_OPTIONAL_COLUMNS,
+        key=NaturalKey(("path_key",), "area", shown=_area_shown),
+        values=_area,
+        write=_name_areas,
+    ),
+    Loader(
+        "customers.csv",
+        CUSTOMER_COLUMNS,
+        key=NaturalKey(("code_key",), "customer_code"),
+        values=_customer,
+        write=Upsert(
+            _table(SupplyPoint),
+            compared=(*CUSTOMER_COLUMNS, "area_id"),
+            before=_file_under_areas,
+            after=_recheck_holder_names,
+        ),
+    ),
+    Loader(
+        "meters.csv",
+        METER_COLUMNS,
+        key=NaturalKey(("number_key",), "meter_number"),
+        lookups=_supply_point_ids,
+        values=_meter,
+        write=Upsert(
+            _table(Meter),
+            compared=("meter_number", "supply_point_id", "reading_mode", "tariff_type"),
+        ),
+    ),
+    Loader(
+        "bills.csv",
+        BILL_COLUMNS,
+        key=NaturalKey(("bill_number",), "bill_number"),
+        lookups=_supply_point_ids,
+        values=_bill,
+        write=Upsert(
+            _table(Bill),
+            compared=(
+                "supply_point_id",
+                "period",
+                "issued_on",
+                "due_on",
+                "kwh_high",
+                "kwh_low",
+                *_BILL_PARTS,
+                "total",
+            ),
+        ),
+    ),
+    Loader(
+        "payments.csv",
+        PAYMENT_COLUMNS,
+        key=NaturalKey(("reference",), "reference"),
+        lookups=_supply_point_ids,
+        values=_payment,
+        write=Upsert(
+            _table(CisPayment),
+            compared=("supply_point_id", "amount", "paid_at", "paid_on", "channel"),
+        ),
+    ),
+    Loader(
+        "readings.csv",
+        READING_COLUMNS,
+        # The same instant written in another zone is the same read.
+        key=NaturalKey(("meter_id", "read_at"), "reading", shown=_reading_shown),
+        lookups=_meter_ids,
+        values=_reading,
+        write=Upsert(
+            _table(Reading),
+            compared=("kwh_high_total", "kwh_low_total"),
+            where=_reads_in_window,
+        ),
+    ),
+)
