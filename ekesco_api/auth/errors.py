@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from ekesco_api.errors import ApiError, TooManyAttempts
 from ekesco_api.i18n import _l
-from ekesco_api.security import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
 
 __all__ = [
     "AccountNotVerified",
     "InvalidCredentials",
-    "PasswordChangeRequired",
     "ResetTokenInvalid",
-    "TokenExpired",
-    "TokenInvalid",
-    "TokenRevoked",
     "TooManyAttempts",
 ]
 

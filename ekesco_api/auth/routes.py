@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import get_jwt, jwt_required
+from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
 from ekesco_api.api_docs import documents
@@ -14,11 +14,7 @@ from ekesco_api.auth import service as auth_service
 from ekesco_api.auth.errors import (
     AccountNotVerified,
     InvalidCredentials,
-    PasswordChangeRequired,
     ResetTokenInvalid,
-    TokenExpired,
-    TokenInvalid,
-    TokenRevoked,
     TooManyAttempts,
 )
 from ekesco_api.auth.schemas import (
@@ -27,10 +23,11 @@ from ekesco_api.auth.schemas import (
     PasswordResetSchema,
     TokenPairSchema,
 )
-from ekesco_api.errors import Unauthorized, ValidationFailed, WeakPassword
+from ekesco_api.errors import ValidationFailed, WeakPassword
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
-from ekesco_api.security import BEARER
+from ekesco_api.security.errors import PasswordChangeRequired
+from ekesco_api.security.guards import token_required
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Registration and login.")
 
@@ -101,10 +98,9 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
-    @jwt_required(refresh=True)
-    @blp.doc(operationId="refreshTokens", security=BEARER)
+    @token_required(blp, refresh=True)
+    @blp.doc(operationId="refreshTokens")
     @blp.response(200, TokenPairSchema)
-    @documents(blp, Unauthorized, TokenRevoked, TokenExpired, TokenInvalid)
     def post(self) -> Any:
         """Exchange a refresh token for a new pair
 
@@ -118,10 +114,9 @@ class Refresh(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
-    @jwt_required()
-    @blp.doc(operationId="logout", security=BEARER)
+    @token_required(blp)
+    @blp.doc(operationId="logout")
     @blp.response(204)
-    @documents(blp, Unauthorized, TokenRevoked, TokenExpired, TokenInvalid)
     def post(self) -> None:
         """Log out
 

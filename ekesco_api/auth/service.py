@@ -12,14 +12,7 @@ from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
-from ekesco_api.auth.errors import (
-    AccountNotVerified,
-    InvalidCredentials,
-    PasswordChangeRequired,
-    ResetTokenInvalid,
-    TokenExpired,
-    TokenRevoked,
-)
+from ekesco_api.auth.errors import AccountNotVerified, InvalidCredentials, ResetTokenInvalid
 from ekesco_api.auth.models import (
     KIND_CUSTOMER,
     REASON_LOGOUT,
@@ -43,7 +36,8 @@ from ekesco_api.passwords import (
     verify_password,
 )
 from ekesco_api.phones import parse_kosovo_mobile
-from ekesco_api.security import SCOPE_FULL, SCOPE_PASSWORD_CHANGE
+from ekesco_api.security.errors import PasswordChangeRequired, TokenExpired, TokenRevoked
+from ekesco_api.security.guards import SCOPE_FULL, SCOPE_PASSWORD_CHANGE
 from ekesco_api.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
 from ekesco_api.auth.models import KIND_CUSTOMER, KIND_STAFF, RefreshToken, SessionFamily, new_id
-from ekesco_api.security import SCOPE_FULL
+from ekesco_api.security.guards import SCOPE_FULL
 from ekesco_api.types import utcnow
 
 # Plain table INSERTs rather than ORM objects and the unit of work: every login and refresh

@@ -16,10 +16,9 @@ from ekesco_api.balance.schemas import (
     dump_account_balance,
     dump_meter_balance,
 )
-from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "balance",
@@ -31,10 +30,9 @@ blp = Blueprint(
 
 @blp.route("/balance")
 class AccountBalance(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getBalance", security=[{"bearerAuth": []}])
+    @customer_required(blp)
+    @blp.doc(operationId="getBalance")
     @blp.response(200, AccountBalanceSchema)
-    @documents(blp, Unauthorized)
     def get(self) -> Any:
         """What the account owes
 
@@ -49,10 +47,10 @@ class AccountBalance(MethodView):
 
 @blp.route("/meters/<int:meter_id>/balance")
 class MeterBalance(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMeterBalance", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getMeterBalance")
     @blp.response(200, MeterBalanceSchema)
-    @documents(blp, Unauthorized, MeterNotFound)
+    @documents(blp, MeterNotFound)
     def get(self, meter_id: int) -> Any:
         """What a meter's customer code owes
 

@@ -12,11 +12,10 @@ from ekesco_api.bills import service as bill_service
 from ekesco_api.bills.errors import BillNotFound
 from ekesco_api.bills.schemas import BillDetailSchema, BillSummarySchema
 from ekesco_api.downloads import pdf_doc, pdf_response
-from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "bills",
@@ -28,10 +27,10 @@ blp = Blueprint(
 
 @blp.route("/bills/<int:bill_id>")
 class BillDetail(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getBill", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getBill")
     @blp.response(200, BillDetailSchema)
-    @documents(blp, Unauthorized, BillNotFound)
+    @documents(blp, BillNotFound)
     def get(self, bill_id: int) -> Any:
         """A bill with its lines
 
@@ -47,13 +46,12 @@ class BillDetail(MethodView):
 
 @blp.route("/bills/<int:bill_id>/pdf")
 class BillPdf(MethodView):
-    @customer_required()
+    @customer_required(blp)
     @blp.doc(
         operationId="getBillPdf",
-        security=BEARER,
         responses=pdf_doc("The bill as one A4 page, masked like the detail."),
     )
-    @documents(blp, Unauthorized, BillNotFound)
+    @documents(blp, BillNotFound)
     def get(self, bill_id: int) -> Any:
         """The printable bill (PDF)
 
@@ -71,11 +69,11 @@ class BillPdf(MethodView):
 
 @blp.route("/meters/<int:meter_id>/bills")
 class MeterBills(MethodView):
-    @customer_required()
-    @blp.doc(operationId="listMeterBills", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="listMeterBills")
     @blp.response(200, BillSummarySchema(many=True))
     @blp.paginate(Page, page_size=12, max_page_size=60)
-    @documents(blp, Unauthorized, MeterNotFound)
+    @documents(blp, MeterNotFound)
     def get(self, meter_id: int) -> Any:
         """The monthly bills of a meter's customer code
 

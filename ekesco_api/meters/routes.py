@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ekesco_api.api_docs import documents
-from ekesco_api.errors import Unauthorized, ValidationFailed
+from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters import service as meter_service
@@ -25,7 +25,7 @@ from ekesco_api.meters.schemas import (
     MeterSchema,
     MeterUpdateSchema,
 )
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "meters",
@@ -37,10 +37,9 @@ blp = Blueprint(
 
 @blp.route("")
 class MeterList(MethodView):
-    @customer_required()
-    @blp.doc(operationId="listMeters", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="listMeters")
     @blp.response(200, MeterSchema(many=True))
-    @documents(blp, Unauthorized)
     def get(self) -> Any:
         """The account's meters
 
@@ -52,18 +51,12 @@ class MeterList(MethodView):
             db.session(), account_id=current_account_id(), language=request_language()
         )
 
-    @customer_required()
-    @blp.doc(operationId="addMeter", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="addMeter")
     @blp.arguments(MeterAddSchema)
     @blp.response(201, MeterSchema)
     @documents(
-        blp,
-        Unauthorized,
-        MeterUnknown,
-        MeterLimitReached,
-        MeterAlreadyAdded,
-        MeterTaken,
-        ValidationFailed,
+        blp, MeterUnknown, MeterLimitReached, MeterAlreadyAdded, MeterTaken, ValidationFailed
     )
     def post(self, data: dict[str, Any]) -> Any:
         """Add a meter
@@ -86,10 +79,10 @@ class MeterList(MethodView):
 
 @blp.route("/<int:meter_id>")
 class MeterDetail(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMeter", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getMeter")
     @blp.response(200, MeterSchema)
-    @documents(blp, Unauthorized, MeterNotFound)
+    @documents(blp, MeterNotFound)
     def get(self, meter_id: int) -> Any:
         """One meter of the account
 
@@ -102,11 +95,11 @@ class MeterDetail(MethodView):
             language=request_language(),
         )
 
-    @customer_required()
-    @blp.doc(operationId="renameMeter", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="renameMeter")
     @blp.arguments(MeterUpdateSchema)
     @blp.response(200, MeterSchema)
-    @documents(blp, Unauthorized, MeterNotFound, ValidationFailed)
+    @documents(blp, MeterNotFound, ValidationFailed)
     def patch(self, data: dict[str, Any], meter_id: int) -> Any:
         """Give a meter a nickname
 
@@ -120,10 +113,10 @@ class MeterDetail(MethodView):
             language=request_language(),
         )
 
-    @customer_required()
-    @blp.doc(operationId="removeMeter", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="removeMeter")
     @blp.response(204)
-    @documents(blp, Unauthorized, MeterNotFound, PrimaryMeter)
+    @documents(blp, MeterNotFound, PrimaryMeter)
     def delete(self, meter_id: int) -> Any:
         """Remove a meter from the account
 

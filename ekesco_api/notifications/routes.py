@@ -9,22 +9,12 @@ from flask_smorest import Blueprint, Page
 
 from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Unauthorized, ValidationFailed
+from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.notifications import inbox, preferences
 from ekesco_api.notifications.errors import NotificationNotFound
 from ekesco_api.notifications.schemas import DeviceSchema, NotificationSchema
-from ekesco_api.security import (
-    BEARER,
-    TokenExpired,
-    TokenInvalid,
-    TokenRevoked,
-    WrongTokenKind,
-    current_account_id,
-    customer_required,
-)
-
-TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, WrongTokenKind)
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "me-notifications",
@@ -36,11 +26,11 @@ blp = Blueprint(
 
 @blp.route("/devices")
 class MyDevices(MethodView):
-    @customer_required()
-    @blp.doc(operationId="registerDevice", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="registerDevice")
     @blp.arguments(DeviceSchema)
     @blp.response(201, DeviceSchema)
-    @documents(blp, *TOKEN_ERRORS, ValidationFailed)
+    @documents(blp, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """Register a push token
 
@@ -57,11 +47,10 @@ class MyDevices(MethodView):
 
 @blp.route("/notifications")
 class MyNotifications(MethodView):
-    @customer_required()
-    @blp.doc(operationId="listMyNotifications", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="listMyNotifications")
     @blp.response(200, NotificationSchema(many=True))
     @blp.paginate(Page, page_size=20, max_page_size=100)
-    @documents(blp, *TOKEN_ERRORS)
     def get(self) -> Any:
         """The in-app inbox, newest first"""
         session = db.session()
@@ -70,10 +59,10 @@ class MyNotifications(MethodView):
 
 @blp.route("/notifications/<int:notification_id>/read")
 class MyNotificationRead(MethodView):
-    @customer_required()
-    @blp.doc(operationId="markNotificationRead", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="markNotificationRead")
     @blp.response(200, NotificationSchema)
-    @documents(blp, *TOKEN_ERRORS, NotificationNotFound)
+    @documents(blp, NotificationNotFound)
     def post(self, notification_id: int) -> Any:
         """Mark one notification read (again: no change)"""
         return inbox.mark_read(
@@ -83,10 +72,9 @@ class MyNotificationRead(MethodView):
 
 @blp.route("/notifications/read-all")
 class MyNotificationsReadAll(MethodView):
-    @customer_required()
-    @blp.doc(operationId="markAllNotificationsRead", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="markAllNotificationsRead")
     @blp.response(204)
-    @documents(blp, *TOKEN_ERRORS)
     def post(self) -> None:
         """Mark every notification read"""
         inbox.mark_all_read(db.session(), account_id=current_account_id())

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, Page
 
 from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Forbidden, Unauthorized, ValidationFailed
+from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.outages import ics
@@ -30,21 +30,13 @@ from ekesco_api.outages.schemas import (
     OutageSchema,
     SubscriptionsSchema,
 )
-from ekesco_api.security import (
-    BEARER,
-    TokenExpired,
-    TokenInvalid,
-    TokenRevoked,
-    WrongTokenKind,
+from ekesco_api.security.guards import (
     current_account_id,
     current_staff_id,
     customer_required,
     staff_required,
 )
 from ekesco_api.types import utcnow
-
-TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, WrongTokenKind)
-
 
 outages_blp = Blueprint(
     "outages", __name__, url_prefix="/outages", description="Planned and unplanned outages."
@@ -121,12 +113,12 @@ class OutageCalendar(MethodView):
 
 @me_blp.route("/outages")
 class MyOutages(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="listMyOutages", security=BEARER)
+    @customer_required(me_blp)
+    @me_blp.doc(operationId="listMyOutages")
     @me_blp.arguments(OutageQuerySchema, location="query")
     @me_blp.response(200, OutageSchema(many=True))
     @me_blp.paginate(Page, page_size=50, max_page_size=200)
-    @documents(me_blp, *TOKEN_ERRORS, ValidationFailed)
+    @documents(me_blp, ValidationFailed)
     def get(self, query: dict[str, Any]) -> Any:
         """Outages touching the customer's meters or followed areas
 
@@ -149,10 +141,9 @@ class MyOutages(MethodView):
 
 @me_blp.route("/subscriptions")
 class MySubscriptions(MethodView):
-    @customer_required()
-    @me_blp.doc(operationId="getMySubscriptions", security=BEARER)
+    @customer_required(me_blp)
+    @me_blp.doc(operationId="getMySubscriptions")
     @me_blp.response(200, SubscriptionsSchema)
-    @documents(me_blp, *TOKEN_ERRORS)
     def get(self) -> Any:
         """Areas followed and channels chosen
 
@@ -161,11 +152,11 @@ class MySubscriptions(MethodView):
         """
         return outage_service.get_subscriptions(db.session(), account_id=current_account_id())
 
-    @customer_required()
-    @me_blp.doc(operationId="putMySubscriptions", security=BEARER)
+    @customer_required(me_blp)
+    @me_blp.doc(operationId="putMySubscriptions")
     @me_blp.arguments(SubscriptionsSchema)
     @me_blp.response(200, SubscriptionsSchema)
-    @documents(me_blp, *TOKEN_ERRORS, AreaUnknown, ValidationFailed)
+    @documents(me_blp, AreaUnknown, ValidationFailed)
     def put(self, data: dict[str, Any]) -> Any:
         """Choose the areas to follow and the channels
 
@@ -181,19 +172,11 @@ class MySubscriptions(MethodView):
 
 @staff_blp.route("")
 class StaffOutages(MethodView):
-    @staff_required("dispatcher")
-    @staff_blp.doc(operationId="createOutage", security=BEARER)
+    @staff_required(staff_blp, "dispatcher")
+    @staff_blp.doc(operationId="createOutage")
     @staff_blp.arguments(OutageCreateSchema)
     @staff_blp.response(201, OutageSchema)
-    @documents(
-        staff_blp,
-        *TOKEN_ERRORS,
-        Forbidden,
-        NoticeTooShort,
-        EndsBeforeStart,
-        AreaUnknown,
-        ValidationFailed,
-    )
+    @documents(staff_blp, NoticeTooShort, EndsBeforeStart, AreaUnknown, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """Announce an outage
 
@@ -215,19 +198,12 @@ class StaffOutages(MethodView):
 
 @staff_blp.route("/<int:outage_id>")
 class StaffOutage(MethodView):
-    @staff_required("dispatcher")
-    @staff_blp.doc(operationId="changeOutage", security=BEARER)
+    @staff_required(staff_blp, "dispatcher")
+    @staff_blp.doc(operationId="changeOutage")
     @staff_blp.arguments(OutageChangeSchema)
     @staff_blp.response(200, OutageSchema)
     @documents(
-        staff_blp,
-        *TOKEN_ERRORS,
-        Forbidden,
-        OutageNotFound,
-        OutageClosed,
-        NoticeTooShort,
-        EndsBeforeStart,
-        ValidationFailed,
+        staff_blp, OutageNotFound, OutageClosed, NoticeTooShort, EndsBeforeStart, ValidationFailed
     )
     def patch(self, data: dict[str, Any], outage_id: int) -> Any:
         """Reschedule, reword or cancel an outage

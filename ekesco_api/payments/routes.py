@@ -14,7 +14,7 @@ from flask_smorest import Blueprint, Page
 from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
 from ekesco_api.downloads import pdf_doc, pdf_response
-from ekesco_api.errors import Unauthorized, ValidationFailed
+from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound
@@ -38,7 +38,7 @@ from ekesco_api.payments.schemas import (
     PaymentCreateSchema,
     PaymentSchema,
 )
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "payments",
@@ -83,11 +83,10 @@ def idempotency_key_required(view: F) -> F:
 
 @blp.route("")
 class PaymentList(MethodView):
-    @customer_required()
-    @blp.doc(operationId="listPayments", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="listPayments")
     @blp.response(200, PaymentSchema(many=True))
     @blp.paginate(Page, page_size=20, max_page_size=100)
-    @documents(blp, Unauthorized)
     def get(self) -> Any:
         """The account's card payments
 
@@ -97,14 +96,13 @@ class PaymentList(MethodView):
         """
         return SelectPage(db.session(), history.payments_query(current_account_id()))
 
-    @customer_required()
+    @customer_required(blp)
     @idempotency_key_required
-    @blp.doc(operationId="createPayment", security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+    @blp.doc(operationId="createPayment", parameters=[IDEMPOTENCY_HEADER])
     @blp.arguments(PaymentCreateSchema)
     @blp.response(201, PaymentSchema)
     @documents(
         blp,
-        Unauthorized,
         IdempotencyKeyMissing,
         IdempotencyKeyInvalid,
         IdempotencyKeyReused,
@@ -146,10 +144,10 @@ class PaymentList(MethodView):
 
 @blp.route("/<int:payment_id>")
 class PaymentDetail(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getPayment", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getPayment")
     @blp.response(200, PaymentSchema)
-    @documents(blp, Unauthorized, PaymentNotFound)
+    @documents(blp, PaymentNotFound)
     def get(self, payment_id: int) -> Any:
         """One card payment
 
@@ -162,13 +160,12 @@ class PaymentDetail(MethodView):
 
 @blp.route("/<int:payment_id>/receipt")
 class PaymentReceipt(MethodView):
-    @customer_required()
+    @customer_required(blp)
     @blp.doc(
         operationId="getPaymentReceipt",
-        security=BEARER,
         responses=pdf_doc("The receipt as one A4 page."),
     )
-    @documents(blp, Unauthorized, PaymentNotFound, PaymentNotSucceeded)
+    @documents(blp, PaymentNotFound, PaymentNotSucceeded)
     def get(self, payment_id: int) -> Any:
         """The receipt of a payment (PDF)
 

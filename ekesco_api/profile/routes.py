@@ -10,8 +10,6 @@ from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
 from ekesco_api.api_docs import documents
-from ekesco_api.auth.errors import PasswordChangeRequired, TokenExpired, TokenInvalid, TokenRevoked
-from ekesco_api.errors import Forbidden
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.profile import service as profile_service
 from ekesco_api.profile.errors import (
@@ -24,7 +22,6 @@ from ekesco_api.profile.errors import (
     PhoneTaken,
     ResendTooSoon,
     TooManyAttempts,
-    Unauthorized,
     ValidationFailed,
     WeakPassword,
 )
@@ -34,19 +31,9 @@ from ekesco_api.profile.schemas import (
     ProfileSchema,
     ProfileUpdateSchema,
 )
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
-
-# What any /me operation can answer about the token itself.
-TOKEN_ERRORS = (
-    Unauthorized,
-    TokenExpired,
-    TokenRevoked,
-    TokenInvalid,
-    PasswordChangeRequired,
-    Forbidden,  # a staff token
-)
 
 
 def _account() -> Any:
@@ -59,10 +46,9 @@ def _wrong_current_password(response: Any) -> bool:
 
 @blp.route("")
 class Me(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMe", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getMe")
     @blp.response(200, ProfileSchema)
-    @documents(blp, *TOKEN_ERRORS)
     def get(self) -> Any:
         """The customer's profile
 
@@ -70,13 +56,12 @@ class Me(MethodView):
         """
         return _account()
 
-    @customer_required()
-    @blp.doc(operationId="updateMe", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="updateMe")
     @blp.arguments(ProfileUpdateSchema)
     @blp.response(200, ProfileSchema)
     @documents(
         blp,
-        *TOKEN_ERRORS,
         EmailTaken,
         PhoneTaken,
         PhoneNotKosovoMobile,
@@ -98,13 +83,11 @@ class Me(MethodView):
 
 @blp.route("/email/verify")
 class EmailVerify(MethodView):
-    @customer_required()
-    @blp.doc(operationId="verifyEmailChange", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="verifyEmailChange")
     @blp.arguments(CodeSchema)
     @blp.response(200, ProfileSchema)
-    @documents(
-        blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, EmailTaken, TooManyAttempts, ValidationFailed
-    )
+    @documents(blp, CodeInvalid, CodeExpired, EmailTaken, TooManyAttempts, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """Confirm a new e-mail with the code sent to it
 
@@ -119,13 +102,11 @@ class EmailVerify(MethodView):
 
 @blp.route("/phone/verify")
 class PhoneVerify(MethodView):
-    @customer_required()
-    @blp.doc(operationId="verifyPhoneChange", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="verifyPhoneChange")
     @blp.arguments(CodeSchema)
     @blp.response(200, ProfileSchema)
-    @documents(
-        blp, *TOKEN_ERRORS, CodeInvalid, CodeExpired, PhoneTaken, TooManyAttempts, ValidationFailed
-    )
+    @documents(blp, CodeInvalid, CodeExpired, PhoneTaken, TooManyAttempts, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """Confirm a new phone with the SMS code
 
@@ -144,14 +125,11 @@ class Password(MethodView):
         key_func=client_ip,
         deduct_when=_wrong_current_password,
     )
-    @customer_required(allow_password_change=True)
-    @blp.doc(operationId="changePassword", security=BEARER)
+    @customer_required(blp, allow_password_change=True)
+    @blp.doc(operationId="changePassword")
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @documents(
-        blp, Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, Forbidden,
-        InvalidCredentials, WeakPassword, ValidationFailed, TooManyAttempts,
-    )  # fmt: skip
+    @documents(blp, InvalidCredentials, WeakPassword, ValidationFailed, TooManyAttempts)
     def put(self, data: dict[str, Any]) -> None:
         """Change the password
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.auth.errors import InvalidCredentials, TokenRevoked
+from ekesco_api.auth.errors import InvalidCredentials
 from ekesco_api.auth.models import REASON_PASSWORD_CHANGED, SessionFamily
 from ekesco_api.auth.service import (
     check_new_password,
@@ -31,7 +31,8 @@ from ekesco_api.registration.models import (
     PURPOSE_EMAIL_CHANGE,
     PURPOSE_PHONE_CHANGE,
 )
-from ekesco_api.security import SCOPE_FULL
+from ekesco_api.security.errors import TokenRevoked
+from ekesco_api.security.guards import SCOPE_FULL
 
 
 def get_account(session: Session, *, account_id: int) -> Account:

@@ -8,13 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ekesco_api.api_docs import documents
-from ekesco_api.errors import Unauthorized
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.readings import service as reading_service
 from ekesco_api.readings.schemas import ReadingsSchema
-from ekesco_api.security import BEARER, current_account_id, customer_required
+from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "readings",
@@ -26,10 +25,10 @@ blp = Blueprint(
 
 @blp.route("/meters/<int:meter_id>/readings")
 class MeterReadings(MethodView):
-    @customer_required()
-    @blp.doc(operationId="getMeterReadings", security=BEARER)
+    @customer_required(blp)
+    @blp.doc(operationId="getMeterReadings")
     @blp.response(200, ReadingsSchema)
-    @documents(blp, Unauthorized, MeterNotFound)
+    @documents(blp, MeterNotFound)
     def get(self, meter_id: int) -> Any:
         """Reads and consumption of a meter
 

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, Page
 
 from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
-from ekesco_api.errors import Forbidden, TooManyAttempts, Unauthorized, ValidationFailed
+from ekesco_api.errors import TooManyAttempts, ValidationFailed
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key
 from ekesco_api.registration.errors import (
@@ -20,14 +20,8 @@ from ekesco_api.registration.errors import (
     PhoneNotKosovoMobile,
     PhoneTaken,
 )
-from ekesco_api.security import (
-    BEARER,
-    TokenExpired,
-    TokenInvalid,
-    TokenRevoked,
-    current_staff_id,
-    staff_required,
-)
+from ekesco_api.security.errors import TokenRevoked
+from ekesco_api.security.guards import current_staff_id, staff_required
 from ekesco_api.staff import outage_audit, request_ids
 from ekesco_api.staff import service as staff_service
 from ekesco_api.staff.audit import Actor
@@ -62,8 +56,6 @@ blp = Blueprint(
 blp.record_once(request_ids.register)
 # Dispatchers' outage actions are audited by a flush listener; importing it installs it.
 assert outage_audit.ACTION_OUTAGE_ANNOUNCE
-
-TOKEN_ERRORS = (Unauthorized, TokenExpired, TokenRevoked, TokenInvalid, Forbidden)
 
 # Defaults when the configuration names no staff-specific limits.
 DEFAULT_LOGIN_LIMIT_PER_IP = "60/minute"
@@ -131,10 +123,9 @@ class StaffLogin(MethodView):
 
 @blp.route("/me")
 class StaffMe(MethodView):
-    @staff_required()
-    @blp.doc(operationId="getStaffMe", security=BEARER)
+    @staff_required(blp)
+    @blp.doc(operationId="getStaffMe")
     @blp.response(200, StaffMeSchema)
-    @documents(blp, *TOKEN_ERRORS)
     def get(self) -> Any:
         """Who is logged in (for the console's header)"""
         actor = _actor()
@@ -145,11 +136,11 @@ class StaffMe(MethodView):
 class Customers(MethodView):
     writes_on_get = True  # the lookup is audited: SQLite must take the writer lock (see db.py)
 
-    @staff_required(ROLE_SUPPORT)
-    @blp.doc(operationId="findCustomers", security=BEARER)
+    @staff_required(blp, ROLE_SUPPORT)
+    @blp.doc(operationId="findCustomers")
     @blp.arguments(StaffCustomerQuerySchema, location="query")
     @blp.response(200, StaffCustomerSchema(many=True))
-    @documents(blp, *TOKEN_ERRORS, LookupKeyRequired, PersonalNumberInvalid, PhoneNotKosovoMobile)
+    @documents(blp, LookupKeyRequired, PersonalNumberInvalid, PhoneNotKosovoMobile)
     def get(self, query: dict[str, Any]) -> Any:
         """Find customer accounts (support)
 
@@ -166,11 +157,11 @@ class Customers(MethodView):
 
 @blp.route("/accounts/<int:account_id>/password-reset")
 class AccountPasswordReset(MethodView):
-    @staff_required(ROLE_SUPPORT)
-    @blp.doc(operationId="resetCustomerPassword", security=BEARER)
+    @staff_required(blp, ROLE_SUPPORT)
+    @blp.doc(operationId="resetCustomerPassword")
     @blp.arguments(StaffPasswordResetSchema)
     @blp.response(202)
-    @documents(blp, *TOKEN_ERRORS, AccountNotFound, ValidationFailed)
+    @documents(blp, AccountNotFound, ValidationFailed)
     def post(self, data: dict[str, Any], account_id: int) -> Any:
         """Send a customer a temporary password (support)
 
@@ -187,19 +178,11 @@ class AccountPasswordReset(MethodView):
 
 @blp.route("/accounts/<int:account_id>")
 class AccountContact(MethodView):
-    @staff_required(ROLE_SUPPORT)
-    @blp.doc(operationId="correctCustomerContact", security=BEARER)
+    @staff_required(blp, ROLE_SUPPORT)
+    @blp.doc(operationId="correctCustomerContact")
     @blp.arguments(StaffContactUpdateSchema)
     @blp.response(200, StaffCustomerSchema)
-    @documents(
-        blp,
-        *TOKEN_ERRORS,
-        AccountNotFound,
-        EmailTaken,
-        PhoneTaken,
-        PhoneNotKosovoMobile,
-        ValidationFailed,
-    )
+    @documents(blp, AccountNotFound, EmailTaken, PhoneTaken, PhoneNotKosovoMobile, ValidationFailed)
     def patch(self, data: dict[str, Any], account_id: int) -> Any:
         """Correct a customer's e-mail or phone (support)
 
@@ -214,11 +197,11 @@ class AccountContact(MethodView):
 
 @blp.route("/registrations/<string:customer_code>")
 class Registration(MethodView):
-    @staff_required(ROLE_SUPPORT)
-    @blp.doc(operationId="removeRegistration", security=BEARER)
+    @staff_required(blp, ROLE_SUPPORT)
+    @blp.doc(operationId="removeRegistration")
     @blp.arguments(StaffRegistrationRemoveSchema)
     @blp.response(204)
-    @documents(blp, *TOKEN_ERRORS, RegistrationNotFound, RegistrationInUse, ValidationFailed)
+    @documents(blp, RegistrationNotFound, RegistrationInUse, ValidationFailed)
     def delete(self, data: dict[str, Any], customer_code: str) -> None:
         """Remove the registration on a customer code (support)
 
@@ -234,12 +217,12 @@ class Registration(MethodView):
 
 @blp.route("/audit-log")
 class AuditLog(MethodView):
-    @staff_required(ROLE_ADMIN)
-    @blp.doc(operationId="listAuditLog", security=BEARER)
+    @staff_required(blp, ROLE_ADMIN)
+    @blp.doc(operationId="listAuditLog")
     @blp.arguments(StaffAuditQuerySchema, location="query")
     @blp.response(200, StaffAuditEntrySchema(many=True))
     @blp.paginate(Page, page_size=50, max_page_size=200)
-    @documents(blp, *TOKEN_ERRORS, ValidationFailed)
+    @documents(blp, ValidationFailed)
     def get(self, query: dict[str, Any]) -> Any:
         """Read the audit log (admin)
 

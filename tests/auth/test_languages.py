@@ -8,15 +8,7 @@ import pytest
 from flask_babel import force_locale
 from flask_jwt_extended import create_access_token
 
-from ekesco_api.auth.errors import (
-    AccountNotVerified,
-    InvalidCredentials,
-    PasswordChangeRequired,
-    ResetTokenInvalid,
-    TokenExpired,
-    TokenInvalid,
-    TokenRevoked,
-)
+from ekesco_api.auth.errors import AccountNotVerified, InvalidCredentials, ResetTokenInvalid
 from ekesco_api.auth.tokens import issue_token_pair
 from ekesco_api.errors import TooManyAttempts, Unauthorized, WeakPassword
 from ekesco_api.profile.errors import (
@@ -28,6 +20,12 @@ from ekesco_api.profile.errors import (
     ResendTooSoon,
 )
 from ekesco_api.registration.models import VerificationCode
+from ekesco_api.security.errors import (
+    PasswordChangeRequired,
+    TokenExpired,
+    TokenInvalid,
+    TokenRevoked,
+)
 from tests.auth_helpers import auth_headers, bearer, login
 from tests.factories import DEFAULT_PASSWORD, make_account
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask_jwt_extended import decode_token
+from flask_smorest import Blueprint
 
 from ekesco_api.passwords import DUMMY_HASH
-from ekesco_api.security import WrongTokenKind, customer_required, staff_required
+from ekesco_api.security.errors import WrongTokenKind
+from ekesco_api.security.guards import customer_required, staff_required
 from ekesco_api.staff import service as staff_service
 from tests.auth_helpers import bearer, login
 from tests.factories import STAFF_PASSWORD, make_account, make_staff
 from tests.staff.conftest import STAFF_LOGIN_URL, staff_login
+
+# The guards document into a blueprint; these test views are never registered on it.
+GUARDED = Blueprint("guarded", __name__)
 
 
 @pytest.mark.parametrize("role", ["support", "dispatcher", "admin"])
@@ -139,7 +144,7 @@ def test_a_member_switched_off_after_login_is_turned_away(client, db_session):
 def test_a_staff_token_is_refused_on_customer_routes(app: Flask, client, db_session):
     token = staff_login(client, make_staff(db_session, role="admin"))["access_token"]
 
-    @customer_required()
+    @customer_required(GUARDED)
     def customer_view() -> str:
         return "ok"
 
@@ -154,7 +159,7 @@ def test_a_customer_token_is_refused_on_staff_routes(app: Flask, client, db_sess
     account = make_account(db_session)
     token = login(client, account.email)["access_token"]
 
-    @staff_required()
+    @staff_required(GUARDED)
     def staff_view() -> str:
         return "ok"
 
