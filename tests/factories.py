@@ -20,7 +20,8 @@ from ekesco_api.cis_import.areas import fold_name
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.passwords import hash_password
-from ekesco_api.payments.models import CisPayment
+from ekesco_api.payments.models import CisPayment, Payment, PaymentItem
+from ekesco_api.tariffs.models import Tariff
 
 # One counter for every factory; numbers start high so they never meet the demo export's codes.
 _sequence = itertools.count(1)
@@ -234,3 +235,71 @@ def make_staff(session: Session, *, role: str = "support", **overrides: Any) -> 
     }
     values.update(overrides)
     return _add(session, StaffMember(**values))
+
+
+def utc(*args: int) -> dt.datetime:
+    """A moment in UTC, for factory overrides: `read_at=utc(2031, 2, 10)`."""
+    return dt.datetime(*args, tzinfo=dt.UTC)  # type: ignore[misc]
+
+
+def make_tariff(session: Session, **overrides: Any) -> Tariff:
+    """A household tariff with round prices from 2031, later than any seeded decision.
+
+    The latest `valid_from` wins, so tests priced in 2031 use these figures whatever the seed
+    holds: 0.10 €/kWh high, 0.05 low in the first 800 kWh; 0.20 and 0.10 above; 2.00 € fee; 8 %.
+    """
+    values: dict[str, Any] = {
+        "category": "household",
+        "valid_from": dt.date(2031, 1, 1),
+        "valid_to": None,
+        "price_high": Decimal("0.10000"),
+        "price_low": Decimal("0.05000"),
+        "block_kwh": Decimal("800.00"),
+        "price_high_above": Decimal("0.20000"),
+        "price_low_above": Decimal("0.10000"),
+        "fixed_fee": Decimal("2.00"),
+        "vat_percent": Decimal("8.00"),
+        "decision_number": "TEST/2031",
+        "decision_date": dt.date(2030, 12, 1),
+        "decision_title": "Test tariff",
+        "source_url": None,
+        "note": None,
+    }
+    if overrides.get("category") == "commercial":
+        values.update(block_kwh=None, price_high_above=None, price_low_above=None)
+    values.update(overrides)
+    return _add(session, Tariff(**values))
+
+
+def make_app_payment(
+    session: Session,
+    meter: Meter,
+    amount: str,
+    *,
+    status: str = "succeeded",
+    cis_reference: str | None = None,
+) -> Payment:
+    """A card payment made in the app for one meter's code, succeeded at the bank by default."""
+    now = dt.datetime.now(dt.UTC)
+    payment = Payment(
+        account_id=None,
+        status=status,
+        amount=Decimal(amount),
+        commission=Decimal("0.00"),
+        currency="EUR",
+        redirect_url="https://bank.example/pay",
+        created_at=now,
+        completed_at=now if status == "succeeded" else None,
+    )
+    payment.items.append(
+        PaymentItem(
+            position=1,
+            meter_id=meter.id,
+            supply_point_id=meter.supply_point_id,
+            meter_number=meter.meter_number,
+            customer_code=meter.supply_point.customer_code,
+            amount=Decimal(amount),
+            cis_reference=cis_reference,
+        )
+    )
+    return _add(session, payment)

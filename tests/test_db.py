@@ -60,7 +60,7 @@ def test_on_postgresql_a_read_that_cannot_commit_still_answers(
         pytest.skip("only PostgreSQL commits its reads")
     from sqlalchemy.exc import OperationalError
 
-    from tests.meters.helpers import make_customer
+    from tests.support.customers import make_customer
 
     customer = make_customer(db_session)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.auth_helpers import auth_headers
 from tests.factories import make_account
+from tests.support.auth import auth_headers
 
 PROBLEM = "application/problem+json"
 

@@ -12,8 +12,8 @@ from flask_jwt_extended import create_access_token, decode_token
 
 from ekesco_api.auth.tokens import issue_token_pair
 from ekesco_api.verified_tokens import CachingJWTManager
-from tests.auth_helpers import bearer, login
 from tests.factories import make_account
+from tests.support.auth import bearer, login
 
 ME_URL = "/api/v1/me"
 

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from ekesco_api.adapters.pdf_bill import BillDocument, BillLine, MeterReads, render_bill_pdf
-from tests.adapters.pdf_reading import assert_one_a4_page, read_pdf
 from tests.adapters.pdf_samples import ADDRESS, HOLDER, sample_bill
+from tests.support.pdf import assert_one_a4_page, read_pdf
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from ekesco_api.adapters.pdf_receipt import ReceiptDocument, ReceiptItem, render_receipt_pdf
-from tests.adapters.pdf_reading import assert_one_a4_page, read_pdf
 from tests.adapters.pdf_samples import sample_receipt
+from tests.support.pdf import assert_one_a4_page, read_pdf
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.outages.helpers import make_tree
+from tests.support.areas import make_tree
 
 API = "/api/v1"
 

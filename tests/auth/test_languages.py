@@ -26,8 +26,8 @@ from ekesco_api.security.errors import (
     TokenInvalid,
     TokenRevoked,
 )
-from tests.auth_helpers import auth_headers, bearer, login
 from tests.factories import DEFAULT_PASSWORD, make_account
+from tests.support.auth import auth_headers, bearer, login
 
 
 def _title(error_class, language):

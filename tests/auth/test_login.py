@@ -11,8 +11,8 @@ from ekesco_api.auth import service as auth_service
 from ekesco_api.passwords import DUMMY_HASH, needs_rehash, verify_password
 from ekesco_api.security.errors import PasswordChangeRequired
 from ekesco_api.security.guards import customer_required
-from tests.auth_helpers import LOGIN_URL, bearer
 from tests.factories import DEFAULT_PASSWORD, make_account
+from tests.support.auth import LOGIN_URL, bearer
 
 # The guards document into a blueprint; these test views are never registered on it.
 GUARDED = Blueprint("guarded", __name__)

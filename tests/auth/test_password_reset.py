@@ -14,8 +14,8 @@ from ekesco_api.extensions import db
 from ekesco_api.notifications.models import STATUS_QUEUED, Message
 from ekesco_api.notifications.service import get_senders
 from ekesco_api.notifications.worker import deliver_due
-from tests.auth_helpers import bearer, login
 from tests.factories import DEFAULT_PASSWORD, make_account
+from tests.support.auth import bearer, login
 
 FORGOT_URL = "/api/v1/auth/password/forgot"
 RESET_URL = "/api/v1/auth/password/reset"

@@ -17,9 +17,9 @@ from ekesco_api.auth.tokens import issue_token_pair, start_session
 from ekesco_api.extensions import db
 from ekesco_api.security.errors import WrongTokenKind
 from ekesco_api.security.guards import customer_required, staff_required
-from tests.auth_helpers import auth_headers, bearer, login
 from tests.concurrency import run_at_once
 from tests.factories import make_account, make_staff
+from tests.support.auth import auth_headers, bearer, login
 
 # The guards document into a blueprint; these test views are never registered on it.
 GUARDED = Blueprint("guarded", __name__)

@@ -10,8 +10,9 @@ import pytest
 from ekesco_api.balance import service as balance_service
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.clock import local_midnight
-from tests.factories import make_bill, make_cis_payment, make_meter
-from tests.meters.helpers import API, add_meter, make_app_payment, make_customer, utc
+from tests.factories import make_app_payment, make_bill, make_cis_payment, make_meter, utc
+from tests.support.auth import API
+from tests.support.customers import add_meter, make_customer
 
 
 def _balance(client, customer, meter=None):

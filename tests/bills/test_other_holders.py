@@ -8,29 +8,21 @@ and the printed bill.
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from typing import Any
 
-from pypdf import PdfReader
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ekesco_api.extensions import db
 from tests.factories import make_bill, make_meter, make_supply_point
-from tests.meters.helpers import API, OTHER_NAME, Customer, add_meter, make_customer
+from tests.support.auth import API
+from tests.support.customers import OTHER_NAME, Customer, add_meter, make_customer
+from tests.support.pdf import pdf_text
+from tests.support.statements import count_statements
 
 OWN_STREET = "Rr. Nëna Terezë 12"
 OWN_ADDRESS = "Rr. Nëna Terezë 12, Dardania, Prishtinë"
 OWN_MASKED = "Rr**. Në** Te** **, Da**, Pr**"
 OTHER_ADDRESS = "Rr. Agim Ramadani 5, Ulpiana, Prishtinë"
 OTHER_MASKED = "Rr**. Ag** Ra** **, Ul**, Pr**"
-
-
-def _pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def _added(client: Any, session: Session, customer: Customer, first: str, last: str) -> Any:
@@ -64,7 +56,7 @@ def _bill(client: Any, customer: Customer, bill_id: int) -> dict[str, Any]:
 def _pdf(client: Any, customer: Customer, bill_id: int) -> str:
     response = client.get(f"{API}/bills/{bill_id}/pdf", headers=customer.headers)
     assert response.status_code == 200
-    return _pdf_text(response.data)
+    return pdf_text(response.data)
 
 
 # --- Another holder's code ---------------------------------------------------------------------
@@ -186,17 +178,9 @@ def test_a_renamed_holder_of_an_added_code_is_masked_at_once(client, db_session)
 
 
 def _statements(client: Any, url: str, headers: dict[str, str]) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
-        statements.append(statement)
-
     client.get(url, headers=headers)  # warm
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with count_statements() as statements:
         assert client.get(url, headers=headers).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 

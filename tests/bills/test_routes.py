@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import unicodedata
 from decimal import Decimal
 
-from pypdf import PdfReader
-
 from ekesco_api.tariffs.service import compute_bill
-from tests.factories import make_bill, make_cis_payment, make_meter, make_reading
-from tests.meters.helpers import (
-    API,
-    add_meter,
+from tests.factories import (
     make_app_payment,
-    make_customer,
+    make_bill,
+    make_cis_payment,
+    make_meter,
+    make_reading,
     make_tariff,
     utc,
 )
-
-
-def _pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+from tests.support.auth import API
+from tests.support.customers import add_meter, make_customer
+from tests.support.pdf import pdf_text
 
 
 def _two_years_of_bills(session, point):
@@ -250,7 +243,7 @@ def test_the_pdf_has_the_holder_the_total_and_the_reads(client, db_session):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline; filename=")
-    text = _pdf_text(response.data)
+    text = pdf_text(response.data)
     assert "Đorđe Čolić" in text
     assert "28,88 €" in text
     assert bill.bill_number in text
@@ -263,7 +256,7 @@ def test_the_pdf_is_masked_like_the_detail(client, db_session):
     customer = make_customer(db_session, name_matches_holder=False, street="Rr. Nëna Terezë 12")
     bill = make_bill(db_session, supply_point=customer.supply_point)
 
-    text = _pdf_text(client.get(f"{API}/bills/{bill.id}/pdf", headers=customer.headers).data)
+    text = pdf_text(client.get(f"{API}/bills/{bill.id}/pdf", headers=customer.headers).data)
 
     assert "Ar** Kr**" in text
     assert "Arben" not in text and "Krasniqi" not in text

@@ -19,8 +19,8 @@ from ekesco_api.bills.service import (
 )
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.tariffs.service import compute_bill
-from tests.factories import make_bill, make_cis_payment, make_meter
-from tests.meters.helpers import make_customer, make_tariff, utc
+from tests.factories import make_bill, make_cis_payment, make_meter, make_tariff, utc
+from tests.support.customers import make_customer
 
 D = Decimal
 

@@ -16,7 +16,7 @@ from ekesco_api.cis_import.service import import_directory
 from tests.cis_import.conftest import CUSTOMERS, Export
 from tests.cis_import.helpers import supply_point
 from tests.factories import make_account, make_supply_point
-from tests.meters.helpers import API, token_headers
+from tests.support.auth import API, token_headers
 
 ARBEN_ROW = "DPR 0000001,Arben,Krasniqi,"
 MILOS_ROW = "DMI 0000003,Miloš,Jovanović,"

@@ -18,7 +18,6 @@ import pytest
 from flask import Flask
 
 from ekesco_api.extensions import db
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
 from tests.factories import (
     STAFF_PASSWORD,
     make_account,
@@ -27,7 +26,8 @@ from tests.factories import (
     make_staff,
     make_supply_point,
 )
-from tests.staff.conftest import TEMP_PASSWORD
+from tests.support.auth import TEMP_PASSWORD
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
 
 pytestmark = [pytest.mark.browser, pytest.mark.race]
 

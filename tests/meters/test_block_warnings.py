@@ -14,8 +14,8 @@ from ekesco_api.meters.block_warnings import month_consumption, send_block_warni
 from ekesco_api.notifications.models import Device, Message, Notification
 from ekesco_api.tariffs.models import Tariff
 from tests.concurrency import run_at_once
-from tests.factories import make_meter, make_reading
-from tests.meters.helpers import add_meter, make_customer, make_tariff, utc
+from tests.factories import make_meter, make_reading, make_tariff, utc
+from tests.support.customers import add_meter, make_customer
 
 NOW = utc(2031, 3, 20, 12)  # March 2031 in Kosovo; the test tariff has the 800 kWh block
 

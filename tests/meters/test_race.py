@@ -17,7 +17,8 @@ from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.service import MAX_METERS
 from tests.concurrency import run_at_once
 from tests.factories import make_meter
-from tests.meters.helpers import API, make_customer
+from tests.support.auth import API
+from tests.support.customers import make_customer
 
 pytestmark = pytest.mark.race
 

@@ -12,7 +12,7 @@ from ekesco_api.meters.registers import (
     estimate_amount,
 )
 from ekesco_api.tariffs.service import compute_bill
-from tests.meters.helpers import make_tariff, utc
+from tests.factories import make_tariff, utc
 
 
 def _read(when, high, low) -> RegisterRead:

@@ -7,7 +7,8 @@ import pytest
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.service import MAX_METERS
 from tests.factories import make_area, make_meter, make_staff, make_supply_point
-from tests.meters.helpers import API, add_meter, make_customer, token_headers
+from tests.support.auth import API, token_headers
+from tests.support.customers import add_meter, make_customer
 
 
 def test_list_shows_the_registration_meters_first_with_the_contract_fields(client, db_session):

@@ -9,7 +9,7 @@ from ekesco_api.meters import service as meter_service
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.errors import MeterNotFound, MeterTaken
 from tests.factories import make_account, make_meter
-from tests.meters.helpers import make_customer
+from tests.support.customers import make_customer
 
 
 def _add(session, customer, meter):

@@ -1,19 +1,10 @@
-"""Test doubles of the message senders."""
+"""A test double of the SMS sender that fails on demand."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import Counter
 from typing import Any
 
-from flask import Flask
-from sqlalchemy.orm import Session
-
 from ekesco_api.adapters.base import DeliveryError
-from ekesco_api.extensions import db
-from ekesco_api.notifications.worker import DeliveryReport, Senders, deliver_due
-from tests.concurrency import run_at_once
 
 
 class FlakySms:
@@ -29,32 +20,3 @@ class FlakySms:
         if self.error is not None:
             raise self.error
         self.real.send(to=to, body=body)
-
-
-class Recording:
-    """Counts every message handed to it, slowly enough for two workers to overlap."""
-
-    def __init__(self, delay: float = 0.001) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-        self.sent: Counter[str] = Counter()
-
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
-        time.sleep(self.delay)
-        with self.lock:
-            self.sent[to] += 1
-
-    def senders(self) -> Senders:
-        return Senders(sms=self, email=self, push=self)  # type: ignore[arg-type]
-
-
-def drain_concurrently(
-    app: Flask, senders: Senders, *, workers: int = 2, batch_size: int = 10
-) -> list[DeliveryReport]:
-    """Run `workers` delivery loops at once, each on its own connection; re-raise any error."""
-
-    def work(_: int) -> DeliveryReport:
-        with app.app_context(), Session(db.engine, expire_on_commit=False) as session:
-            return deliver_due(session, senders=senders, batch_size=batch_size)
-
-    return run_at_once(workers, work, timeout=60)

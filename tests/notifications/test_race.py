@@ -14,7 +14,7 @@ from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.service import queue_message
 from ekesco_api.types import utcnow
-from tests.notifications.fakes import Recording, drain_concurrently
+from tests.support.delivery import Recording, drain_concurrently
 
 pytestmark = pytest.mark.race
 

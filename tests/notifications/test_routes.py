@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.notifications.models import Device, Notification
 from ekesco_api.types import utcnow
-from tests.auth_helpers import auth_headers
-from tests.outages.helpers import account_in, announce, dispatcher_headers, make_tree, outage_body
+from tests.support.areas import account_in, make_tree
+from tests.support.auth import auth_headers, dispatcher_headers
+from tests.support.outages import announce, outage_body
 
 API = "/api/v1"
 

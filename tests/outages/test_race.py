@@ -14,8 +14,9 @@ from ekesco_api.extensions import db
 from ekesco_api.notifications.models import Message, Notification
 from ekesco_api.outages import service as svc
 from ekesco_api.types import utcnow
-from tests.notifications.fakes import Recording, drain_concurrently
-from tests.outages.helpers import REASON, account_in, make_tree
+from tests.support.areas import account_in, make_tree
+from tests.support.delivery import Recording, drain_concurrently
+from tests.support.outages import REASON
 
 pytestmark = pytest.mark.race
 

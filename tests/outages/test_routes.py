@@ -14,16 +14,9 @@ from sqlalchemy.orm import Session
 from ekesco_api.notifications.models import Message
 from ekesco_api.outages.models import Outage
 from ekesco_api.types import utcnow
-from tests.auth_helpers import auth_headers
-from tests.outages.helpers import (
-    REASON,
-    account_in,
-    announce,
-    dispatcher_headers,
-    iso,
-    make_tree,
-    outage_body,
-)
+from tests.support.areas import account_in, make_tree
+from tests.support.auth import auth_headers, dispatcher_headers
+from tests.support.outages import REASON, announce, iso, outage_body
 
 API = "/api/v1"
 

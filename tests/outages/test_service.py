@@ -17,7 +17,8 @@ from ekesco_api.outages import service as svc
 from ekesco_api.outages.errors import EndsBeforeStart, NoticeTooShort, OutageClosed
 from ekesco_api.outages.models import AreaSubscription, OutageReminder
 from tests.factories import make_meter, make_supply_point
-from tests.outages.helpers import REASON, account_in, make_tree
+from tests.support.areas import account_in, make_tree
+from tests.support.outages import REASON
 
 LOCAL = ZoneInfo("Europe/Belgrade")
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_bill
-from tests.meters.helpers import make_customer
+from tests.support.customers import make_customer
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from ekesco_api.payments.callback import callback_signature
-from tests.meters.helpers import Customer
+from tests.support.customers import Customer
 
 API = "/api/v1"
 SECRET_KEY = "PAYMENT_WEBHOOK_SECRET"

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 
 from ekesco_api.extensions import db
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
 from tests.factories import make_bill
-from tests.meters.helpers import make_customer
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
+from tests.support.customers import make_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.race]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from ekesco_api.payments.models import Payment
-from tests.meters.helpers import make_customer
 from tests.payments.helpers import API, paid_payment, pay, pending_payment, problem
+from tests.support.customers import make_customer
 
 
 def test_history_is_newest_first_and_paginated(client, customer):

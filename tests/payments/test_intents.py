@@ -12,8 +12,8 @@ from ekesco_api.meters import service as meter_service
 from ekesco_api.payments.gateway import SIGNED_FIELDS, sign_request
 from ekesco_api.payments.models import IdempotencyKey, Payment
 from tests.factories import make_meter
-from tests.meters.helpers import make_customer
 from tests.payments.helpers import API, create, problem
+from tests.support.customers import make_customer
 
 
 def test_a_payment_starts_pending_with_the_bank_redirect(client, customer):

@@ -21,8 +21,8 @@ from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.callback import callback_signature
 from ekesco_api.payments.models import IdempotencyKey, Payment, PaymentCallback
 from tests.concurrency import run_at_once
-from tests.meters.helpers import make_customer
 from tests.payments.helpers import API
+from tests.support.customers import make_customer
 
 pytestmark = pytest.mark.race
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ekesco_api.payments.models import PaymentCallback
-from tests.meters.helpers import make_customer
 from tests.payments.helpers import API, create
+from tests.support.customers import make_customer
 
 
 @pytest.fixture

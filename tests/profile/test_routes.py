@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from ekesco_api.auth.tokens import start_session
 from ekesco_api.registration.models import VerificationCode
-from tests.auth_helpers import auth_headers, bearer, login
 from tests.factories import DEFAULT_PASSWORD, make_account, make_staff, make_supply_point
+from tests.support.auth import auth_headers, bearer, login
 
 ME = "/api/v1/me"
 EMAIL_VERIFY = "/api/v1/me/email/verify"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ekesco_api.readings.service import meter_readings
-from tests.factories import make_bill, make_reading
-from tests.meters.helpers import API, make_customer, make_tariff, utc
+from tests.factories import make_bill, make_reading, make_tariff, utc
+from tests.support.auth import API
+from tests.support.customers import make_customer
 
 
 def test_remote_meter_shows_reads_and_the_consumption_since_the_last_bill(client, db_session):

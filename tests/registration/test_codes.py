@@ -20,8 +20,7 @@ from ekesco_api.registration.codes import (
 )
 from ekesco_api.registration.models import VerificationCode
 from ekesco_api.types import utcnow
-
-from .conftest import code_in, make_pending_account
+from tests.registration.helpers import code_in, make_pending_account
 
 
 class Clock:

@@ -14,8 +14,7 @@ from ekesco_api.extensions import db
 from ekesco_api.registration.models import VerificationCode
 from tests.concurrency import run_at_once
 from tests.factories import make_supply_point
-
-from .conftest import code_in, registration_body
+from tests.registration.helpers import code_in, registration_body
 
 THREADS = 8
 

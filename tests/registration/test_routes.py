@@ -18,8 +18,7 @@ from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.registration import codes, schemas
 from ekesco_api.types import utcnow
 from tests.factories import make_supply_point
-
-from .conftest import code_in
+from tests.registration.helpers import code_in
 
 EN = {"Accept-Language": "en"}
 

@@ -19,8 +19,7 @@ from ekesco_api.registration.errors import (
 )
 from ekesco_api.registration.models import VerificationCode
 from tests.factories import make_supply_point
-
-from .conftest import make_pending_account
+from tests.registration.helpers import make_pending_account
 
 
 def _register(session, **overrides):

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.auth_helpers import bearer
-from tests.factories import STAFF_PASSWORD, make_staff
-
-STAFF_LOGIN_URL = "/api/v1/staff/login"
-# How a temporary password looks in the SMS or e-mail that carries it.
-TEMP_PASSWORD = re.compile(r"\b([a-z2-9]{4}(?:-[a-z2-9]{4}){3})\b")
-
-
-def staff_login(client: FlaskClient, member: Any, password: str = STAFF_PASSWORD) -> dict[str, Any]:
-    response = client.post(STAFF_LOGIN_URL, json={"email": member.email, "password": password})
-    assert response.status_code == 200, response.get_json()
-    return dict(response.get_json())
+from tests.factories import make_staff
+from tests.support.auth import bearer, staff_login
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from ekesco_api.staff.models import AuditEntry
-from tests.auth_helpers import bearer
 from tests.factories import STAFF_PASSWORD, make_account, make_staff
-from tests.staff.conftest import STAFF_LOGIN_URL, TEMP_PASSWORD, staff_login
+from tests.support.auth import STAFF_LOGIN_URL, TEMP_PASSWORD, bearer, staff_login
 
 AUDIT = "/api/v1/staff/audit-log"
 

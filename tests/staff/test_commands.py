@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ekesco_api.passwords import verify_password
 from ekesco_api.staff.models import StaffMember
 from tests.factories import make_staff
-from tests.staff.conftest import staff_login
+from tests.support.auth import staff_login
 
 GOOD = "tangerine-walrus-sextant-31"
 

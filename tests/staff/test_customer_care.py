@@ -14,14 +14,13 @@ from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.notifications.models import Message
 from ekesco_api.registration import codes
 from ekesco_api.registration.models import VerificationCode
-from tests.auth_helpers import bearer, login
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_account,
     make_meter,
     make_supply_point,
 )
-from tests.staff.conftest import TEMP_PASSWORD
+from tests.support.auth import TEMP_PASSWORD, bearer, login
 
 CUSTOMERS = "/api/v1/staff/customers"
 

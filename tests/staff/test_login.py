@@ -11,9 +11,8 @@ from ekesco_api.passwords import DUMMY_HASH
 from ekesco_api.security.errors import WrongTokenKind
 from ekesco_api.security.guards import customer_required, staff_required
 from ekesco_api.staff import service as staff_service
-from tests.auth_helpers import bearer, login
 from tests.factories import STAFF_PASSWORD, make_account, make_staff
-from tests.staff.conftest import STAFF_LOGIN_URL, staff_login
+from tests.support.auth import STAFF_LOGIN_URL, bearer, login, staff_login
 
 # The guards document into a blueprint; these test views are never registered on it.
 GUARDED = Blueprint("guarded", __name__)

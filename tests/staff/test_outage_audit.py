@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from ekesco_api.outages import service as outage_service
 from ekesco_api.staff.models import AuditEntry
-from tests.auth_helpers import bearer
 from tests.factories import make_area, make_staff
-from tests.staff.conftest import staff_login
+from tests.support.auth import bearer, staff_login
 
 REASON = {"sq": "Punime në rrjet", "en": "Network works", "sr": "Radovi na mreži"}
 

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from ekesco_api.outages import service as outage_service
-from tests.auth_helpers import bearer, login
 from tests.factories import make_account, make_area, make_staff
-from tests.staff.conftest import staff_login
+from tests.support.auth import bearer, login, staff_login
 
 CALLERS = ("support", "dispatcher", "admin", "customer", "nobody")
 

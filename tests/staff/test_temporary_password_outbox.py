@@ -9,7 +9,7 @@ from sqlalchemy import Table, select
 
 from ekesco_api.notifications.models import REDACTED_BODY, Message
 from tests.factories import make_account
-from tests.staff.conftest import TEMP_PASSWORD
+from tests.support.auth import TEMP_PASSWORD
 
 MESSAGES = Message.__table__
 assert isinstance(MESSAGES, Table)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests.support import browser
 
 
 def test_missing_chromium_skips_outside_ci(monkeypatch, tmp_path):

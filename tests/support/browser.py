@@ -3,8 +3,8 @@
 Browser tests are `race`-style: the server answers from its own threads and connections, so
 their rows are committed for real and the tables emptied afterwards. They skip only on a
 machine without /usr/bin/chromium and outside CI; in CI (`CI` set) a missing browser fails.
-Use: `from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server` (the last is
-a fixture: import it into the test module).
+Use: `from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server` (the
+last is a fixture: import it into the test module).
 """
 
 from __future__ import annotations

@@ -24,3 +24,8 @@ def assert_one_a4_page(reader: PdfReader) -> None:
     box = reader.pages[0].mediabox
     assert float(box.width) == pytest.approx(A4_POINTS[0], abs=0.5)
     assert float(box.height) == pytest.approx(A4_POINTS[1], abs=0.5)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as `read_pdf` reads it."""
+    return read_pdf(pdf)[1]
