@@ -1,12 +1,15 @@
-"""The audit trail: every staff action recorded in the transaction that does it, failures too."""
+"""The audit trail: every staff action recorded in the transaction that does it, failures too;
+and the query an admin reads it back with."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.errors import ApiError
@@ -117,3 +120,29 @@ def audited(
     action_tx.commit()
     add_entry(session, actor=actor, action=action, record=record, outcome=OUTCOME_SUCCESS)
     session.commit()
+
+
+def audit_log_query(
+    *,
+    staff_id: int | None = None,
+    account_id: int | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Select[Any]:
+    """Entries matching every given filter, newest first."""
+    statement = select(AuditEntry)
+    if staff_id is not None:
+        statement = statement.where(AuditEntry.staff_id == staff_id)
+    if account_id is not None:
+        statement = statement.where(AuditEntry.account_id == account_id)
+    if action is not None:
+        statement = statement.where(AuditEntry.action == action)
+    if outcome is not None:
+        statement = statement.where(AuditEntry.outcome == outcome)
+    if since is not None:
+        statement = statement.where(AuditEntry.created_at >= since)
+    if until is not None:
+        statement = statement.where(AuditEntry.created_at < until)
+    return statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

@@ -9,7 +9,7 @@ import click
 from ekesco_api.cli import ekesco
 from ekesco_api.errors import WeakPassword
 from ekesco_api.extensions import db
-from ekesco_api.staff import service as staff_service
+from ekesco_api.staff import members
 from ekesco_api.staff.models import ROLES
 
 
@@ -22,9 +22,9 @@ def create_staff(email: str, role: str) -> None:
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        member = staff_service.create_staff(db.session(), email=email, role=role, password=password)
+        member = members.create_staff(db.session(), email=email, role=role, password=password)
     except WeakPassword as error:
         raise click.ClickException(f"Password refused: {error.detail or error.title}") from None
-    except staff_service.StaffExists:
+    except members.StaffExists:
         raise click.ClickException(f"A staff member with e-mail {email} exists already.") from None
     click.echo(f"Staff member {member.id} created: {member.email} ({member.role}).")

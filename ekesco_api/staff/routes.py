@@ -22,8 +22,14 @@ from ekesco_api.registration.errors import (
 )
 from ekesco_api.security.errors import TokenRevoked
 from ekesco_api.security.guards import current_staff_id, staff_required
-from ekesco_api.staff import outage_audit, request_ids
-from ekesco_api.staff import service as staff_service
+from ekesco_api.staff import (
+    audit,
+    customer_care,
+    customer_lookup,
+    members,
+    outage_audit,
+    request_ids,
+)
 from ekesco_api.staff.audit import Actor
 from ekesco_api.staff.errors import (
     AccountNotFound,
@@ -74,7 +80,7 @@ def _login_failed(response: Any) -> bool:
 
 def _actor() -> Actor:
     """The staff member behind the token; a member switched off since login is turned away."""
-    member = staff_service.get_staff(db.session(), staff_id=current_staff_id())
+    member = members.get_staff(db.session(), staff_id=current_staff_id())
     if member is None or not member.active:
         raise TokenRevoked()
     return Actor(
@@ -113,7 +119,7 @@ class StaffLogin(MethodView):
         for one e-mail, or too many attempts from one address, give 429. Every attempt is in
         the audit log.
         """
-        return staff_service.login(
+        return members.login(
             db.session(),
             email=data["email"],
             password=data["password"],
@@ -152,7 +158,9 @@ class Customers(MethodView):
         the SMS operator. Never a code, never a message's text. Each lookup is audited.
         """
         key = next(k for k in LOOKUP_KEYS if k in query)
-        return staff_service.find_customers(db.session(), actor=_actor(), key=key, value=query[key])
+        return customer_lookup.find_customers(
+            db.session(), actor=_actor(), key=key, value=query[key]
+        )
 
 
 @blp.route("/accounts/<int:account_id>/password-reset")
@@ -170,7 +178,7 @@ class AccountPasswordReset(MethodView):
         Every session of the account ends at once. The customer's next login answers 403
         `password_change_required` with a token pair good only for `PUT /me/password`.
         """
-        staff_service.reset_password(
+        customer_care.reset_password(
             db.session(), actor=_actor(), account_id=account_id, channel=data["channel"]
         )
         return current_app.response_class(status=202)
@@ -190,7 +198,7 @@ class AccountContact(MethodView):
         started in the app is dropped. The old and the new address are both told. 409
         `email_taken` / `phone_taken` when another account holds it.
         """
-        return staff_service.update_contact(
+        return customer_care.update_contact(
             db.session(), actor=_actor(), account_id=account_id, **data
         )
 
@@ -210,7 +218,7 @@ class Registration(MethodView):
         The message log stays (without the link to the account). `reason` is required and
         goes to the audit log.
         """
-        staff_service.remove_registration(
+        customer_care.remove_registration(
             db.session(), actor=_actor(), customer_code=customer_code, reason=data["reason"]
         )
 
@@ -235,4 +243,4 @@ class AuditLog(MethodView):
         years.
         """
         _actor()
-        return SelectPage(db.session(), staff_service.audit_log_query(**query))
+        return SelectPage(db.session(), audit.audit_log_query(**query))

@@ -31,7 +31,7 @@ def test_another_accounts_payment_is_404(client, db_session, customer):
 
 
 def test_a_removed_account_keeps_its_payments_as_records(client, db_session, billed):
-    from ekesco_api.staff.service import _remove_account_rows
+    from ekesco_api.staff.customer_care import _remove_account_rows
 
     payment = paid_payment(client, billed)
     _remove_account_rows(db_session, billed.account.id)

@@ -8,11 +8,14 @@ import json
 import pytest
 from sqlalchemy import select
 
+from ekesco_api.errors import NotFound
+from ekesco_api.staff.audit import Actor, Record, audited
 from ekesco_api.staff.models import AuditEntry
 from tests.factories import STAFF_PASSWORD, make_account, make_staff
 from tests.support.auth import STAFF_LOGIN_URL, TEMP_PASSWORD, bearer, staff_login
 
 AUDIT = "/api/v1/staff/audit-log"
+ACTOR = Actor(staff_id=None, role="support", email="agent@kesco-energy.com", request_id="r-1")
 
 
 def _entries(db_session, **where):
@@ -224,3 +227,40 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm(client, db_session
     db_session.delete(entry)
     with pytest.raises(RuntimeError, match="append-only"):
         db_session.flush()
+
+
+def test_audited_commits_the_action_with_its_entry(db_session):
+    account = make_account(db_session)
+    with audited(db_session, actor=ACTOR, action="test_action") as record:
+        account.language = "en"
+        record.account_id = account.id
+    db_session.expire_all()
+    [entry] = db_session.scalars(select(AuditEntry)).all()
+    assert (entry.action, entry.outcome, entry.account_id, entry.request_id) == (
+        "test_action",
+        "success",
+        account.id,
+        "r-1",
+    )
+    assert db_session.get(type(account), account.id).language == "en"
+
+
+def test_audited_undoes_a_refused_action_but_records_the_refusal(db_session):
+    account = make_account(db_session, language="sq")
+    with (
+        pytest.raises(NotFound),
+        audited(db_session, actor=ACTOR, action="test_action", record=Record(reason="why")),
+    ):
+        account.language = "en"
+        db_session.flush()
+        raise NotFound()
+    db_session.expire_all()
+    [entry] = db_session.scalars(select(AuditEntry)).all()
+    assert (entry.outcome, entry.error_code, entry.reason) == ("failed", "not_found", "why")
+    assert db_session.get(type(account), account.id).language == "sq"
+
+
+def test_audited_records_nothing_for_a_bug(db_session):
+    with pytest.raises(ZeroDivisionError), audited(db_session, actor=ACTOR, action="x"):
+        1 / 0  # noqa: B018
+    assert db_session.scalars(select(AuditEntry)).all() == []

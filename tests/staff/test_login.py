@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ekesco_api.passwords import DUMMY_HASH
 from ekesco_api.security.errors import WrongTokenKind
 from ekesco_api.security.guards import customer_required, staff_required
-from ekesco_api.staff import service as staff_service
+from ekesco_api.staff import members
 from tests.factories import STAFF_PASSWORD, make_account, make_staff
 from tests.support.auth import STAFF_LOGIN_URL, bearer, login, staff_login
 
@@ -58,8 +58,8 @@ def test_unknown_email_wrong_password_and_switched_off_get_the_same_401(client, 
 
 def test_unknown_email_costs_one_argon2_verification_too(client, db_session, monkeypatch):
     seen = []
-    real = staff_service.verify_password
-    monkeypatch.setattr(staff_service, "verify_password", lambda h, p: seen.append(h) or real(h, p))
+    real = members.verify_password
+    monkeypatch.setattr(members, "verify_password", lambda h, p: seen.append(h) or real(h, p))
     client.post(STAFF_LOGIN_URL, json={"email": "nobody@kesco-energy.com", "password": "x"})
     assert seen == [DUMMY_HASH]
 
