@@ -13,13 +13,9 @@ from flask import current_app
 
 from ekesco_api.cli import ekesco
 from ekesco_api.extensions import db
+from ekesco_api.notifications.claims import BATCH_SIZE, MAX_BATCH_SIZE
 from ekesco_api.notifications.service import get_senders
-from ekesco_api.notifications.worker import (
-    BATCH_SIZE,
-    MAX_BATCH_SIZE,
-    deliver_due,
-    run_worker,
-)
+from ekesco_api.notifications.worker import deliver_due, run_worker
 
 
 @ekesco.command("worker")

@@ -10,8 +10,10 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
+from ekesco_api.notifications.claims import AnySession
 from ekesco_api.notifications.models import CHANNELS, SECRET_KINDS, STATUS_QUEUED, Message
-from ekesco_api.notifications.worker import AnySession, Senders, deliver_due, senders_from_config
+from ekesco_api.notifications.senders import Senders, senders_from_config
+from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,14 +80,24 @@ def notify_account(
     kind: str,
     title: str,
     body: str,
+    channels: Sequence[str] = (),
+    phone: str | None = None,
 ) -> None:
     """Tell one account: its in-app inbox, and push to each of its devices or, without any,
-    e-mail. Added to the caller's transaction like `queue_message`."""
+    e-mail. Added to the caller's transaction like `queue_message`.
+
+    `channels` (what the account chose, `preferences.channels_of`) replaces that default:
+    push to each device, SMS to `phone`, e-mail. When they give no address outside the app
+    (none chosen, or push without a device), the default applies after all.
+    """
     from ekesco_api.notifications.models import Notification
 
     session.add(Notification(account_id=account_id, kind=kind, title=title, body=body))
-    channels = [("push", token) for token in push_tokens] or [("email", email)]
-    for channel, address in channels:
+    addresses = {"push": list(push_tokens), "sms": [phone] if phone else [], "email": [email]}
+    outward = [(channel, to) for channel in channels for to in addresses.get(channel, [])]
+    if not outward:
+        outward = [("push", token) for token in push_tokens] or [("email", email)]
+    for channel, address in outward:
         queue_message(
             session,
             channel=channel,

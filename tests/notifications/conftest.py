@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from ekesco_api.notifications import service as notification_service
-from ekesco_api.notifications.worker import Senders
+from ekesco_api.notifications.senders import Senders
 
 from .fakes import FlakySms
 

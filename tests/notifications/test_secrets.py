@@ -11,16 +11,11 @@ from sqlalchemy import Table, bindparam, select, text
 
 from ekesco_api.adapters.base import PermanentDeliveryError
 from ekesco_api.extensions import db
+from ekesco_api.notifications.claims import GAVE_UP, LEASE, MAX_ATTEMPTS, claim_batch
 from ekesco_api.notifications.models import REDACTED_BODY, SECRET_KINDS, Message
+from ekesco_api.notifications.senders import Senders
 from ekesco_api.notifications.service import get_senders, notify_account, queue_message
-from ekesco_api.notifications.worker import (
-    GAVE_UP,
-    LEASE,
-    MAX_ATTEMPTS,
-    Senders,
-    claim_batch,
-    deliver_due,
-)
+from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.registration import codes
 from ekesco_api.types import UtcDateTime, utcnow
 from tests.factories import make_account

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ekesco_api.extensions import db
 from ekesco_api.notifications import service as notification_service
 from ekesco_api.notifications.models import Message
-from ekesco_api.notifications.worker import Senders, deliver_due
+from ekesco_api.notifications.senders import Senders
+from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.types import utcnow
 
 from .fakes import FlakySms

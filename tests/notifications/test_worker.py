@@ -15,20 +15,19 @@ from sqlalchemy import event
 
 from ekesco_api.adapters.base import PermanentDeliveryError
 from ekesco_api.extensions import db
-from ekesco_api.notifications.models import Message
-from ekesco_api.notifications.service import get_senders, queue_message
-from ekesco_api.notifications.worker import (
+from ekesco_api.notifications.claims import (
     BACKOFF,
     GAVE_UP,
     LEASE,
     MAX_ATTEMPTS,
-    Outcomes,
-    Senders,
     claim_batch,
-    deliver_due,
-    record_outcomes,
     retry_delay,
 )
+from ekesco_api.notifications.models import Message
+from ekesco_api.notifications.outcomes import Outcomes, record_outcomes
+from ekesco_api.notifications.senders import Senders
+from ekesco_api.notifications.service import get_senders, queue_message
+from ekesco_api.notifications.worker import deliver_due
 from ekesco_api.types import utcnow
 
 from .fakes import FlakySms

@@ -10,7 +10,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ekesco_api.extensions import db
-from ekesco_api.notifications.worker import DeliveryReport, Senders, deliver_due
+from ekesco_api.notifications.senders import Senders
+from ekesco_api.notifications.sending import DeliveryReport
+from ekesco_api.notifications.worker import deliver_due
 from tests.concurrency import run_at_once
 
 
