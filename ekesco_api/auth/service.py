@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -171,6 +172,16 @@ def reset_link(token: str) -> str:
     return f"{base}/reset-password?token={token}"
 
 
+def retire_reset_links(session: Session, *, account_id: int, at: dt.datetime | None = None) -> None:
+    """Mark every unused reset link of the account used, so none of them works any more."""
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=at or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def request_password_reset(session: Session, *, email: str) -> None:
     """E-mail a single-use reset link to the account with this address, if there is one.
 
@@ -189,12 +200,7 @@ def request_password_reset(session: Session, *, email: str) -> None:
     now = utcnow()
     ttl = current_app.config["PASSWORD_RESET_TOKEN_EXPIRES"]
     # Only the newest link works: an older one still lying in a mailbox is worthless.
-    session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.account_id == account.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    retire_reset_links(session, account_id=account.id, at=now)
     session.add(
         PasswordResetToken(
             account_id=account.id, token_hash=digest, created_at=now, expires_at=now + ttl
@@ -211,14 +217,12 @@ def request_password_reset(session: Session, *, email: str) -> None:
             minutes=minutes,
             link=reset_link(token),
         )
-    queue_message(
+    _email(
         session,
-        channel="email",
-        to=account.email,
-        subject=subject,
-        body=body,
-        kind="password_reset",
-        account_id=account.id,
+        account,
+        "password_reset",
+        subject,
+        body,
         # Sent by the worker, not in this request: the time to send would tell an unknown
         # address from a registered one.
         send_after_commit=False,
@@ -250,14 +254,21 @@ def notify_password_changed(session: Session, *, account: Account) -> None:
             "once or contact KESCO customer support.",
             name=account.first_name,
         )
+    _email(session, account, "password_changed", subject, body)
+
+
+def _email(
+    session: Session, account: Account, kind: str, subject: str, body: str, **options: Any
+) -> None:
     queue_message(
         session,
         channel="email",
         to=account.email,
         subject=subject,
         body=body,
-        kind="password_changed",
+        kind=kind,
         account_id=account.id,
+        **options,
     )
 
 

@@ -216,20 +216,13 @@ class Line:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class BillDetail:
-    id: int
-    bill_number: str
+# The summary and more, as BillDetailSchema extends BillSummarySchema (not frozen either: a
+# frozen dataclass cannot extend one that is not).
+@dataclass(slots=True)
+class BillDetail(BillSummary):
     customer_code: str
     supply_point_id: int
     category: str
-    period: str
-    issued_on: dt.date
-    due_on: dt.date
-    kwh_high: Decimal
-    kwh_low: Decimal
-    total: Decimal
-    status: str
     holder_name: str
     address: str
     masked: bool

@@ -84,13 +84,10 @@ def meter_readings(
     ).all()
     monthly = [MonthlyRead(b.period, b.kwh_high, b.kwh_low, b.id) for b in bills]
     if meter.reading_mode != "remote":
-        return ReadingsView(
-            meter_id=meter.id,
-            reading_mode=meter.reading_mode,
-            reads=[],
-            monthly=monthly,
-            current=None,
-            note=_(
+        return _monthly_only(
+            meter,
+            monthly,
+            _(
                 "This meter is read by hand (SOND) once a month, when a reader visits, so there "
                 "is no current consumption between bills. Its monthly reads come with the bills."
             ),
@@ -104,14 +101,7 @@ def meter_readings(
     ).all()
     reads = [RegisterRead(*row) for row in recent]
     if not reads:
-        return ReadingsView(
-            meter_id=meter.id,
-            reading_mode=meter.reading_mode,
-            reads=[],
-            monthly=monthly,
-            current=None,
-            note=_("No remote read of this meter has arrived yet."),
-        )
+        return _monthly_only(meter, monthly, _("No remote read of this meter has arrived yet."))
 
     unbilled = next_period(bills[0].period) if bills else period_of(now or utcnow())
     since = local_midnight(period_start(unbilled))
@@ -139,5 +129,19 @@ def meter_readings(
         reads=reads,
         monthly=monthly,
         current=current,
+        note=note,
+    )
+
+
+def _monthly_only(
+    meter: meter_service.MeterView, monthly: list[MonthlyRead], note: str
+) -> ReadingsView:
+    """No register reads to show: the billed months, and why there is nothing more."""
+    return ReadingsView(
+        meter_id=meter.id,
+        reading_mode=meter.reading_mode,
+        reads=[],
+        monthly=monthly,
+        current=None,
         note=note,
     )

@@ -185,6 +185,16 @@ def issue_code(
     return verification
 
 
+def revoke_codes(session: AnySession, *, account: Account, purpose: str) -> None:
+    """Revoke the account's live codes for `purpose` (a change made for it); does not commit."""
+    session.execute(
+        update(VerificationCode)
+        .where(_live_filter(account, purpose))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _live_filter(account: Account, purpose: str) -> Any:
     return (
         (VerificationCode.account_id == account.id)

@@ -8,37 +8,63 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.accounts.removal import delete_accounts
-from ekesco_api.auth.models import REASON_PASSWORD_RESET, PasswordResetToken
-from ekesco_api.auth.service import personal_words
+from ekesco_api.auth import service as auth_service
+from ekesco_api.auth.models import REASON_PASSWORD_RESET
 from ekesco_api.auth.sessions import revoke_account_sessions
-from ekesco_api.i18n import _, language
+from ekesco_api.i18n import _, _l, language
 from ekesco_api.integrity import violated_unique
 from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.service import queue_message
 from ekesco_api.passwords import WeakPassword, check_password_policy, hash_password
+from ekesco_api.profile import closing
 from ekesco_api.profile import service as profile_service
+from ekesco_api.registration import codes
 from ekesco_api.registration.errors import EmailTaken, PhoneTaken
-from ekesco_api.registration.models import (
-    PURPOSE_EMAIL_CHANGE,
-    PURPOSE_PHONE_CHANGE,
-    VerificationCode,
-)
+from ekesco_api.registration.models import PURPOSE_EMAIL_CHANGE, PURPOSE_PHONE_CHANGE
 from ekesco_api.staff import audit
 from ekesco_api.staff.audit import Actor, Record, audited
 from ekesco_api.staff.customer_lookup import customer_view
 from ekesco_api.staff.errors import AccountNotFound, RegistrationInUse, RegistrationNotFound
-from ekesco_api.types import utcnow
 
 # Temporary passwords: 4 groups of 4 from 31 letters and digits (no 0/o, 1/l/i), ~79 bits.
 # Groups of 4 never make the 6-digit run that clients read as a verification code.
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+# A corrected address: its channel, the pending codes it revokes, and what the old and the new
+# address are told.
+_CONTACT_NOTICES = {
+    "email": (
+        "email",
+        PURPOSE_EMAIL_CHANGE,
+        _l(
+            "KESCO customer support changed the e-mail address of your eKesco account. "
+            "Messages now go to the new address. If you did not ask for this, call "
+            "customer support."
+        ),
+        _l(
+            "This is now the e-mail address of your eKesco account, as KESCO customer "
+            "support recorded it. Use it to log in."
+        ),
+    ),
+    "phone": (
+        "sms",
+        PURPOSE_PHONE_CHANGE,
+        _l(
+            "KESCO customer support changed the phone number of your eKesco account. "
+            "If you did not ask for this, call customer support."
+        ),
+        _l(
+            "This is now the phone number of your eKesco account, as KESCO customer "
+            "support recorded it."
+        ),
+    ),
+}
 
 
 def _account(session: Session, account_id: int, record: Record) -> Account:
@@ -57,7 +83,7 @@ def temporary_password(account: Account) -> str:
         try:
             check_password_policy(
                 candidate,
-                personal=personal_words(account),
+                personal=auth_service.personal_words(account),
             )
         except WeakPassword:  # pragma: no cover - astronomically rare
             continue
@@ -79,14 +105,7 @@ def reset_password(session: Session, *, actor: Actor, account_id: int, channel: 
         revoked = revoke_account_sessions(
             session, account_id=account.id, reason=REASON_PASSWORD_RESET
         )
-        session.execute(
-            update(PasswordResetToken)
-            .where(
-                PasswordResetToken.account_id == account.id, PasswordResetToken.used_at.is_(None)
-            )
-            .values(used_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        auth_service.retire_reset_links(session, account_id=account.id)
         record.details["sessions_revoked"] = revoked
         with language(account.language):
             subject = _("Your temporary eKesco password")
@@ -95,42 +114,21 @@ def reset_password(session: Session, *, actor: Actor, account_id: int, channel: 
                 "new password at once. If you did not ask KESCO for this, call customer support.",
                 password=password,
             )
-        queue_message(
-            session,
-            channel=channel,
-            to=account.email if channel == "email" else account.phone,
-            subject=subject if channel == "email" else None,
-            body=text,
-            kind="temporary_password",
-            account_id=account.id,
-        )
+        to = account.email if channel == "email" else account.phone
+        _tell(session, account, channel, to, "temporary_password", subject, text)
 
 
-def _tell(session: Session, account: Account, *, channel: str, to: str, body: str) -> None:
-    with language(account.language):
-        subject = _("Your eKesco contact details were changed")
+def _tell(
+    session: Session, account: Account, channel: str, to: str, kind: str, subject: str, body: str
+) -> None:
     queue_message(
         session,
         channel=channel,
         to=to,
         subject=subject if channel == "email" else None,
         body=body,
-        kind="contact_changed",
+        kind=kind,
         account_id=account.id,
-    )
-
-
-def _revoke_pending_codes(session: Session, account: Account, purpose: str) -> None:
-    session.execute(
-        update(VerificationCode)
-        .where(
-            VerificationCode.account_id == account.id,
-            VerificationCode.purpose == purpose,
-            VerificationCode.used_at.is_(None),
-            VerificationCode.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -160,7 +158,6 @@ def update_contact(
                 raise PhoneTaken()
             changed["phone"] = {"from": account.phone, "to": phone}
         record.details["changed"] = changed
-        old_email, old_phone = account.email, account.phone
         # The new addresses are written first, in a SAVEPOINT of their own: another account
         # may take one between the check above and this write, and the unique constraint that
         # fires says which. A later autoflush would raise outside this `try`, and a failed
@@ -174,33 +171,15 @@ def update_contact(
                     account.phone, account.pending_phone = phone, None
         except IntegrityError as error:
             raise _contact_taken(error, changed) from None
-        if "email" in changed:
-            _revoke_pending_codes(session, account, PURPOSE_EMAIL_CHANGE)
+        for field, (channel, purpose, to_old, to_new) in _CONTACT_NOTICES.items():
+            if field not in changed:
+                continue
+            codes.revoke_codes(session, account=account, purpose=purpose)
             with language(account.language):
-                to_old = _(
-                    "KESCO customer support changed the e-mail address of your eKesco account. "
-                    "Messages now go to the new address. If you did not ask for this, call "
-                    "customer support."
-                )
-                to_new = _(
-                    "This is now the e-mail address of your eKesco account, as KESCO customer "
-                    "support recorded it. Use it to log in."
-                )
-            _tell(session, account, channel="email", to=old_email, body=to_old)
-            _tell(session, account, channel="email", to=account.email, body=to_new)
-        if "phone" in changed:
-            _revoke_pending_codes(session, account, PURPOSE_PHONE_CHANGE)
-            with language(account.language):
-                to_old = _(
-                    "KESCO customer support changed the phone number of your eKesco account. "
-                    "If you did not ask for this, call customer support."
-                )
-                to_new = _(
-                    "This is now the phone number of your eKesco account, as KESCO customer "
-                    "support recorded it."
-                )
-            _tell(session, account, channel="sms", to=old_phone, body=to_old)
-            _tell(session, account, channel="sms", to=account.phone, body=to_new)
+                subject = _("Your eKesco contact details were changed")
+                told = [(changed[field]["from"], str(to_old)), (changed[field]["to"], str(to_new))]
+            for to, body in told:
+                _tell(session, account, channel, to, "contact_changed", subject, body)
     return customer_view(session, account)
 
 
@@ -213,24 +192,24 @@ def _contact_taken(error: IntegrityError, changed: dict[str, Any]) -> EmailTaken
     return EmailTaken() if "email" in changed else PhoneTaken()
 
 
-def _remove_account_rows(session: Session, account_id: int) -> None:
-    """Delete the account and what hangs off it (see `delete_accounts`); 409 if something
-    the account still owns is guarded by a foreign key that says neither cascade nor set null."""
-    try:
-        delete_accounts(session, [account_id])
-    except IntegrityError:
-        raise RegistrationInUse() from None
-
-
 def remove_registration(session: Session, *, actor: Actor, customer_code: str, reason: str) -> None:
-    """Remove the account registered on a customer code, so that the holder can register."""
+    """Remove the account registered on a customer code, so that the holder can register.
+
+    The same path as the customer's own DELETE /me (`profile.closing.close_account`): the
+    account goes, the records the supplier keeps stay without its contact data, and a
+    confirmed registration's e-mail address is told. The audit entry names the account and the
+    code, not the person's addresses. 409 if something the account still owns is guarded by a
+    foreign key that says neither cascade nor set null.
+    """
     record = Record(customer_code=customer_code, reason=reason)
     with audited(session, actor=actor, action=audit.ACTION_REGISTRATION_REMOVE, record=record):
         supply_point = session.scalar(
             select(SupplyPoint).where(SupplyPoint.code_key == identifier_key(customer_code))
         )
         account = (
-            session.scalar(select(Account).where(Account.supply_point_id == supply_point.id))
+            session.scalar(
+                select(Account).where(Account.supply_point_id == supply_point.id).with_for_update()
+            )
             if supply_point is not None
             else None
         )
@@ -238,12 +217,11 @@ def remove_registration(session: Session, *, actor: Actor, customer_code: str, r
             raise RegistrationNotFound()
         record.customer_code = supply_point.customer_code
         record.account_id = account.id
+        try:
+            closed = closing.close_account(session, account=account, by_support=True)
+        except IntegrityError:
+            raise RegistrationInUse() from None
         record.details = {
-            "email": account.email,
-            "phone": account.phone,
-            "status": account.status,
-            "registered_at": account.created_at.isoformat(),
+            "status": closed.status,
+            "registered_at": closed.registered_at.isoformat(),
         }
-        account_id = account.id
-        session.expunge(account)
-        _remove_account_rows(session, account_id)
