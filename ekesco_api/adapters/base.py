@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring as _string  # what dumps uses
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from ekesco_api.config import ConfigError
 from ekesco_api.types import utcnow
 
 # A gateway that does not answer within these bounds is treated as down; the worker retries.
@@ -144,3 +145,22 @@ class HttpGateway:
         post_json(
             self.name, self.url, self.token, payload, transport=self.transport, timeout=self.timeout
         )
+
+
+# The backends of a JSON-over-HTTPS channel (SMS, push): an outbox file, or its gateway.
+GATEWAY_BACKENDS = ("file", "http")
+
+
+def gateway_backend(config: Mapping[str, Any], channel: str) -> tuple[str, str] | None:
+    """The gateway's (URL, token) when `<channel>_BACKEND` is `http`, None when it is `file`
+    (the outbox file `<channel>_FILE`); anything else stops start-up with a clear message."""
+    backend = config.get(f"{channel}_BACKEND", "file")
+    if backend == "file":
+        return None
+    if backend == "http":
+        if not config.get(f"{channel}_GATEWAY_URL"):
+            raise ConfigError(f"{channel}_BACKEND=http needs {channel}_GATEWAY_URL")
+        return config[f"{channel}_GATEWAY_URL"], config.get(f"{channel}_GATEWAY_TOKEN", "")
+    raise ConfigError(
+        f"{channel}_BACKEND must be one of {', '.join(GATEWAY_BACKENDS)}; got {backend!r}"
+    )

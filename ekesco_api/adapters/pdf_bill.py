@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ekesco_api.adapters.pdf_layout import CONTENT_WIDTH, KESCO, PAGE_MARGIN, PdfLayout, Supplier
+from ekesco_api.adapters.pdf_layout import (
+    CONTENT_WIDTH,
+    KESCO,
+    PAGE_MARGIN,
+    PdfLayout,
+    Supplier,
+    drawn_in,
+)
 from ekesco_api.formatting import (
     CENT,
     format_date,
@@ -19,11 +26,9 @@ from ekesco_api.formatting import (
     format_period,
     format_quantity,
     format_unit_price,
-    known_language,
     parse_period,
 )
 from ekesco_api.i18n import _
-from ekesco_api.i18n import language as in_language
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,7 @@ class BillDocument:
 
 def render_bill_pdf(bill: BillDocument, *, language: str) -> bytes:
     """The printable bill (one A4 page) in the customer's language ("sq", "en" or "sr")."""
-    language = known_language(language)
-    with in_language(language):
-        return _draw_bill(bill, language)
+    return drawn_in(language, lambda lang: _draw_bill(bill, lang))
 
 
 def _draw_bill(bill: BillDocument, lang: str) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +25,7 @@ from ekesco_api.adapters.pdf_fonts import add_font
 from ekesco_api.fonts import SANS_BOLD, SANS_REGULAR
 from ekesco_api.formatting import known_language
 from ekesco_api.i18n import _
+from ekesco_api.i18n import language as in_language
 
 # fpdf2 subsets the fonts with fontTools, which logs some forty INFO lines for every document.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
@@ -265,3 +266,10 @@ class PdfLayout:
         self._font(7.5, colour=_GREY)
         pdf.multi_cell(CONTENT_WIDTH, 3.8, _text(footer), align=Align.C, new_x=XPos.LMARGIN)
         return bytes(pdf.output())
+
+
+def drawn_in(language: str, draw: Callable[[str], bytes]) -> bytes:
+    """`draw(lang)` with every text in `language` (one we have, Albanian otherwise)."""
+    lang = known_language(language)
+    with in_language(lang):
+        return draw(lang)

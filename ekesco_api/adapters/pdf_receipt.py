@@ -10,10 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ekesco_api.adapters.pdf_layout import KESCO, PdfLayout, Supplier
-from ekesco_api.formatting import CENT, format_local_datetime, format_money, known_language
+from ekesco_api.adapters.pdf_layout import KESCO, PdfLayout, Supplier, drawn_in
+from ekesco_api.formatting import CENT, format_local_datetime, format_money
 from ekesco_api.i18n import _
-from ekesco_api.i18n import language as in_language
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,7 @@ class ReceiptDocument:
 
 def render_receipt_pdf(receipt: ReceiptDocument, *, language: str) -> bytes:
     """The payment receipt (one A4 page) in the customer's language ("sq", "en" or "sr")."""
-    language = known_language(language)
-    with in_language(language):
-        return _draw_receipt(receipt, language)
+    return drawn_in(language, lambda lang: _draw_receipt(receipt, lang))
 
 
 def _draw_receipt(receipt: ReceiptDocument, lang: str) -> bytes:

@@ -10,11 +10,9 @@ from ekesco_api.adapters.base import (
     HttpGateway,
     append_json_line,
     append_json_lines,
+    gateway_backend,
     timestamp,
 )
-from ekesco_api.config import ConfigError
-
-BACKENDS = ("file", "http")
 
 
 class PushSender(Protocol):
@@ -62,11 +60,5 @@ class FcmPushSender(HttpGateway):
 
 def push_sender_from_config(config: Mapping[str, Any]) -> PushSender:
     """The sender PUSH_BACKEND names; anything else stops start-up with a clear message."""
-    backend = config.get("PUSH_BACKEND", "file")
-    if backend == "file":
-        return FilePushSender(config["PUSH_FILE"])
-    if backend == "http":
-        if not config.get("PUSH_GATEWAY_URL"):
-            raise ConfigError("PUSH_BACKEND=http needs PUSH_GATEWAY_URL")
-        return FcmPushSender(config["PUSH_GATEWAY_URL"], config.get("PUSH_GATEWAY_TOKEN", ""))
-    raise ConfigError(f"PUSH_BACKEND must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    gateway = gateway_backend(config, "PUSH")
+    return FcmPushSender(*gateway) if gateway else FilePushSender(config["PUSH_FILE"])

@@ -10,11 +10,9 @@ from ekesco_api.adapters.base import (
     HttpGateway,
     append_json_line,
     append_json_lines,
+    gateway_backend,
     timestamp,
 )
-from ekesco_api.config import ConfigError
-
-BACKENDS = ("file", "http")
 
 
 class SmsSender(Protocol):
@@ -51,11 +49,5 @@ class HttpSmsSender(HttpGateway):
 
 def sms_sender_from_config(config: Mapping[str, Any]) -> SmsSender:
     """The sender SMS_BACKEND names; anything else stops start-up with a clear message."""
-    backend = config.get("SMS_BACKEND", "file")
-    if backend == "file":
-        return FileSmsSender(config["SMS_FILE"])
-    if backend == "http":
-        if not config.get("SMS_GATEWAY_URL"):
-            raise ConfigError("SMS_BACKEND=http needs SMS_GATEWAY_URL")
-        return HttpSmsSender(config["SMS_GATEWAY_URL"], config.get("SMS_GATEWAY_TOKEN", ""))
-    raise ConfigError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    gateway = gateway_backend(config, "SMS")
+    return HttpSmsSender(*gateway) if gateway else FileSmsSender(config["SMS_FILE"])

@@ -55,6 +55,16 @@ staff_blp = Blueprint(
 )
 
 
+def _filters(query: dict[str, Any]) -> dict[str, Any]:
+    """`find_outages`' filters from an OutageQuerySchema query (GET /outages, /me/outages)."""
+    return {
+        "area_id": query.get("area_id"),
+        "start": query.get("from_"),
+        "end": query.get("to"),
+        "status": query.get("status"),
+    }
+
+
 @outages_blp.route("")
 class Outages(MethodView):
     @outages_blp.doc(operationId="listOutages")
@@ -72,13 +82,7 @@ class Outages(MethodView):
         """
         return SelectPage(
             db.session(),
-            outage_service.find_outages(
-                db.session(),
-                area_id=query.get("area_id"),
-                start=query.get("from_"),
-                end=query.get("to"),
-                status=query.get("status"),
-            ),
+            outage_service.find_outages(db.session(), **_filters(query)),
         )
 
 
@@ -128,14 +132,7 @@ class MyOutages(MethodView):
         areas = outage_service.account_area_ids(session, current_account_id())
         return SelectPage(
             session,
-            outage_service.find_outages(
-                session,
-                area_ids=areas,
-                area_id=query.get("area_id"),
-                start=query.get("from_"),
-                end=query.get("to"),
-                status=query.get("status"),
-            ),
+            outage_service.find_outages(session, area_ids=areas, **_filters(query)),
         )
 
 

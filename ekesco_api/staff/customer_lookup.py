@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -41,21 +42,20 @@ def _message_view(message: Message | None, *, channel: str, to: str) -> dict[str
     }
 
 
+_Sent = TypeVar("_Sent", VerificationCode, Message)
+
+
+def _newest(session: Session, model: type[_Sent], account_id: int, limit: int) -> Sequence[_Sent]:
+    return session.scalars(
+        select(model).where(model.account_id == account_id).order_by(model.id.desc()).limit(limit)
+    ).all()
+
+
 def customer_view(session: Session, account: Account) -> dict[str, Any]:
     """What an agent sees of an account: contact data, meters, codes and messages sent."""
     supply_point = account.supply_point
-    codes = session.scalars(
-        select(VerificationCode)
-        .where(VerificationCode.account_id == account.id)
-        .order_by(VerificationCode.id.desc())
-        .limit(RECENT_CODES)
-    ).all()
-    messages = session.scalars(
-        select(Message)
-        .where(Message.account_id == account.id)
-        .order_by(Message.id.desc())
-        .limit(RECENT_MESSAGES)
-    ).all()
+    codes = _newest(session, VerificationCode, account.id, RECENT_CODES)
+    messages = _newest(session, Message, account.id, RECENT_MESSAGES)
     return {
         "account_id": account.id,
         "customer_code": supply_point.customer_code,
