@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, update
@@ -15,11 +15,24 @@ from ekesco_api.db import Base
 # 100,000 rows in one outage announcement, and a foreign key costs a check per row (about half
 # a second each per 100,000 on PostgreSQL); the link is then kept by `delete_accounts` instead.
 ACCOUNT_LINK = "account_link"
+# `Column.info` key of a column that must not outlive the account in a row kept without it (an
+# address a message went to, its text): what the column becomes when the link is cut.
+ERASED_WITH = "erased_with"
+
+# What an erased column becomes: a value, or an SQL expression made from the row's table (a
+# queued message, say, becomes failed while a sent one stays sent).
+Erasure = Any | Callable[[Table], Any]
 
 
 def account_link(on_delete: str) -> dict[str, Any]:
     """`info=` for a column that points to accounts.id without a foreign key."""
     return {ACCOUNT_LINK: on_delete.upper()}
+
+
+def erased_with(value: Erasure) -> dict[str, Any]:
+    """`info=` for a column of a row that stays when its account goes (`SET NULL`), but holds
+    the person's data: it becomes `value` (or `value(table)`, an SQL expression) then."""
+    return {ERASED_WITH: value}
 
 
 def _links() -> Iterator[tuple[Table, Column[Any], str]]:
@@ -35,20 +48,32 @@ def _links() -> Iterator[tuple[Table, Column[Any], str]]:
             yield table, column, (rule or "").upper()
 
 
+def _erasures(table: Table) -> dict[str, Any]:
+    erased: dict[str, Any] = {}
+    for column in table.columns:
+        if ERASED_WITH in column.info:
+            value = column.info[ERASED_WITH]
+            erased[column.name] = value(table) if callable(value) else value
+    return erased
+
+
 def delete_accounts(session: Session | scoped_session[Any], account_ids: Sequence[int]) -> None:
     """Delete accounts and what hangs off them; the caller commits.
 
     Every link to an account is found from the metadata, so a table another domain adds later
     is handled by what it declares: `CASCADE` rows (sessions, codes, meters added, the inbox)
-    are deleted, `SET NULL` rows (the message log, payments) are kept without the link. A foreign
-    key declaring neither is left for the database to guard (IntegrityError for the caller).
+    are deleted, `SET NULL` rows (the message log, payments) are kept without the link, and
+    their columns declared `erased_with` (a message's address and text) lose what they held
+    of the person in the same statement. A foreign key declaring neither is left for the
+    database to guard (IntegrityError for the caller).
     """
     ids = list(account_ids)
     if not ids:
         return
     for table, column, rule in _links():
         if rule == "SET NULL":
-            session.execute(update(table).where(column.in_(ids)).values({column.name: None}))
+            values = {**_erasures(table), column.name: None}
+            session.execute(update(table).where(column.in_(ids)).values(values))
         elif rule == "CASCADE":
             session.execute(delete(table).where(column.in_(ids)))
     session.execute(delete(Account).where(Account.id.in_(ids)))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Table, Text, case, literal, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ekesco_api.accounts.removal import account_link
+from ekesco_api.accounts.removal import account_link, erased_with
 from ekesco_api.db import Base
 from ekesco_api.types import utcnow
 
@@ -28,6 +29,22 @@ STATUSES = (STATUS_QUEUED, STATUS_SENDING, STATUS_SENT, STATUS_FAILED)
 SECRET_KINDS = frozenset({"verification_code", "password_reset", "temporary_password"})
 # What a secret message's body becomes once it is sent or given up on.
 REDACTED_BODY = "[removed after delivery: it carried a one-time secret]"
+# What a message's address and text become when its account is deleted (the row stays: the
+# log of what was sent when); one not sent yet is given up.
+ERASED_BODY = "[removed: the account was deleted]"
+ACCOUNT_DELETED = "the account was deleted"
+
+
+def _unsent(table: Table) -> Any:
+    return table.c.status.in_((STATUS_QUEUED, STATUS_SENDING))
+
+
+def _status_once_erased(table: Table) -> Any:
+    return case((_unsent(table), literal(STATUS_FAILED)), else_=table.c.status)
+
+
+def _error_once_erased(table: Table) -> Any:
+    return case((_unsent(table), literal(ACCOUNT_DELETED)), else_=table.c.last_error)
 
 
 class Message(Base):
@@ -42,19 +59,25 @@ class Message(Base):
     account_id: Mapped[int | None] = mapped_column(index=True, info=account_link("SET NULL"))
     channel: Mapped[str] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(254), info=erased_with(""))
     subject: Mapped[str | None] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=erased_with(ERASED_BODY))
     # The body carries a secret: the worker overwrites it with REDACTED_BODY in the statement
     # that records it sent or failed for good, so a database read or a backup shows that a code
     # went out and how, never the code. A server default: set-based fan-outs leave it out.
     secret: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    status: Mapped[str] = mapped_column(String(8), default=STATUS_QUEUED)
+    # A message not sent when its account is deleted is given up (the address is gone), and a
+    # worker sending it at that moment no longer holds its claim.
+    status: Mapped[str] = mapped_column(
+        String(8), default=STATUS_QUEUED, info=erased_with(_status_once_erased)
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The batch that holds the lease; a worker whose lease ran out cannot mark the row.
-    claim_token: Mapped[str | None] = mapped_column(String(32))
-    last_error: Mapped[str | None] = mapped_column(String(200))
+    claim_token: Mapped[str | None] = mapped_column(String(32), info=erased_with(None))
+    last_error: Mapped[str | None] = mapped_column(
+        String(200), info=erased_with(_error_once_erased)
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
 

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from ekesco_api.api_docs import documents
 from ekesco_api.extensions import client_ip, db, limiter
+from ekesco_api.profile import closing
 from ekesco_api.profile import service as profile_service
 from ekesco_api.profile.errors import (
     CodeExpired,
@@ -26,6 +27,7 @@ from ekesco_api.profile.errors import (
     WeakPassword,
 )
 from ekesco_api.profile.schemas import (
+    AccountDeleteSchema,
     CodeSchema,
     PasswordChangeSchema,
     ProfileSchema,
@@ -35,12 +37,27 @@ from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
 
+# Wrong passwords on DELETE /me, as login counts them: per address, and per account (a stolen
+# access token must not become a password oracle); each tunable in the app config.
+DELETE_LIMIT_PER_IP = "ACCOUNT_DELETE_RATE_LIMIT_PER_IP"
+DELETE_LIMIT_PER_ACCOUNT = "ACCOUNT_DELETE_RATE_LIMIT_PER_ACCOUNT"
+DELETE_LIMITS = {DELETE_LIMIT_PER_IP: "5/minute", DELETE_LIMIT_PER_ACCOUNT: "5/minute;20/hour"}
+
+
+def _config_limit(name: str) -> Any:
+    return lambda: current_app.config.get(name, DELETE_LIMITS[name])
+
+
+def _account_key() -> str:
+    # Evaluated after the guard (the limit sits below it), so the token is verified already.
+    return f"account:{current_account_id()}"
+
 
 def _account() -> Any:
     return profile_service.get_account(db.session(), account_id=current_account_id())
 
 
-def _wrong_current_password(response: Any) -> bool:
+def _wrong_password(response: Any) -> bool:
     return bool(response.status_code == InvalidCredentials.status)
 
 
@@ -55,6 +72,36 @@ class Me(MethodView):
         `pending_email` / `pending_phone` appear only while a new address waits for its code.
         """
         return _account()
+
+    # The guard first, then the limits: only a live session's wrong passwords count, per
+    # account too.
+    @customer_required(blp)
+    @limiter.limit(
+        _config_limit(DELETE_LIMIT_PER_IP), key_func=client_ip, deduct_when=_wrong_password
+    )
+    @limiter.limit(
+        _config_limit(DELETE_LIMIT_PER_ACCOUNT),
+        key_func=_account_key,
+        deduct_when=_wrong_password,
+    )
+    @blp.doc(operationId="deleteMe")
+    @blp.arguments(AccountDeleteSchema)
+    @blp.response(204)
+    @documents(blp, InvalidCredentials, ValidationFailed, TooManyAttempts)
+    def delete(self, data: dict[str, Any]) -> None:
+        """Delete the account
+
+        Needs the account's password (401 `invalid_credentials` if wrong; repeated failures
+        give 429, per address and per account). The account goes with its contact data,
+        devices, inbox, subscriptions and meters added; every session ends at once, so an
+        access token already issued is refused on its next request. What the law makes the
+        supplier keep (payments, disconnection records, the staff audit trail) stays, without
+        the contact data. The customer code can be registered again at once. A last e-mail,
+        in the account's language, confirms the deletion to the old address.
+        """
+        closing.delete_own_account(
+            db.session(), account_id=current_account_id(), password=data["password"]
+        )
 
     @customer_required(blp)
     @blp.doc(operationId="updateMe")
@@ -123,7 +170,7 @@ class Password(MethodView):
     @limiter.limit(
         lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT_PER_IP"],
         key_func=client_ip,
-        deduct_when=_wrong_current_password,
+        deduct_when=_wrong_password,
     )
     @customer_required(blp, allow_password_change=True)
     @blp.doc(operationId="changePassword")

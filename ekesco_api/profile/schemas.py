@@ -132,3 +132,12 @@ class PasswordChangeSchema(ma.Schema):
             "example": "quiet-river-copper-kite",
         },
     )
+
+
+class AccountDeleteSchema(ma.Schema):
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=_PASSWORD,
+        metadata={"description": "The account's password, to confirm.", "example": "my-password"},
+    )

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
-from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.auth import service as auth_service
 from ekesco_api.auth.models import REASON_PASSWORD_RESET
 from ekesco_api.auth.sessions import revoke_account_sessions
@@ -23,6 +22,7 @@ from ekesco_api.keys import email_key, identifier_key
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.service import queue_message
 from ekesco_api.passwords import WeakPassword, check_password_policy, hash_password
+from ekesco_api.profile import closing
 from ekesco_api.profile import service as profile_service
 from ekesco_api.registration import codes
 from ekesco_api.registration.errors import EmailTaken, PhoneTaken
@@ -192,24 +192,24 @@ def _contact_taken(error: IntegrityError, changed: dict[str, Any]) -> EmailTaken
     return EmailTaken() if "email" in changed else PhoneTaken()
 
 
-def _remove_account_rows(session: Session, account_id: int) -> None:
-    """Delete the account and what hangs off it (see `delete_accounts`); 409 if something
-    the account still owns is guarded by a foreign key that says neither cascade nor set null."""
-    try:
-        delete_accounts(session, [account_id])
-    except IntegrityError:
-        raise RegistrationInUse() from None
-
-
 def remove_registration(session: Session, *, actor: Actor, customer_code: str, reason: str) -> None:
-    """Remove the account registered on a customer code, so that the holder can register."""
+    """Remove the account registered on a customer code, so that the holder can register.
+
+    The same path as the customer's own DELETE /me (`profile.closing.close_account`): the
+    account goes, the records the supplier keeps stay without its contact data, and a
+    confirmed registration's e-mail address is told. The audit entry names the account and the
+    code, not the person's addresses. 409 if something the account still owns is guarded by a
+    foreign key that says neither cascade nor set null.
+    """
     record = Record(customer_code=customer_code, reason=reason)
     with audited(session, actor=actor, action=audit.ACTION_REGISTRATION_REMOVE, record=record):
         supply_point = session.scalar(
             select(SupplyPoint).where(SupplyPoint.code_key == identifier_key(customer_code))
         )
         account = (
-            session.scalar(select(Account).where(Account.supply_point_id == supply_point.id))
+            session.scalar(
+                select(Account).where(Account.supply_point_id == supply_point.id).with_for_update()
+            )
             if supply_point is not None
             else None
         )
@@ -217,12 +217,11 @@ def remove_registration(session: Session, *, actor: Actor, customer_code: str, r
             raise RegistrationNotFound()
         record.customer_code = supply_point.customer_code
         record.account_id = account.id
+        try:
+            closed = closing.close_account(session, account=account, by_support=True)
+        except IntegrityError:
+            raise RegistrationInUse() from None
         record.details = {
-            "email": account.email,
-            "phone": account.phone,
-            "status": account.status,
-            "registered_at": account.created_at.isoformat(),
+            "status": closed.status,
+            "registered_at": closed.registered_at.isoformat(),
         }
-        account_id = account.id
-        session.expunge(account)
-        _remove_account_rows(session, account_id)

@@ -31,10 +31,10 @@ def test_another_accounts_payment_is_404(client, db_session, customer):
 
 
 def test_a_removed_account_keeps_its_payments_as_records(client, db_session, billed):
-    from ekesco_api.staff.customer_care import _remove_account_rows
+    from ekesco_api.accounts.removal import delete_accounts
 
     payment = paid_payment(client, billed)
-    _remove_account_rows(db_session, billed.account.id)
+    delete_accounts(db_session, [billed.account.id])
     db_session.flush()
     db_session.expire_all()
     row = db_session.get(Payment, payment["id"])
