@@ -105,6 +105,7 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.auth.routes import blp as auth_blp
     from ekesco_api.balance.routes import blp as balance_blp
     from ekesco_api.bills.routes import blp as bills_blp
+    from ekesco_api.customer_requests import routes as customer_requests
     from ekesco_api.meters.routes import blp as meters_blp
     from ekesco_api.notifications.routes import blp as notifications_blp
     from ekesco_api.outages import routes as outages
@@ -129,6 +130,7 @@ def _domain_blueprints() -> list[Any]:
         *(outages.outages_blp, outages.me_blp, outages.staff_blp),
         notifications_blp,
         staff_blp,
+        *(customer_requests.blp, customer_requests.staff_blp),
     ]
 
 

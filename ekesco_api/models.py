@@ -5,6 +5,7 @@ from ekesco_api.areas.models import Area
 from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
+from ekesco_api.customer_requests.models import CustomerRequest, RequestCounter, RequestEvent
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning, SupplyPointClaim
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.notifications.models import Device, Message, Notification, NotificationChannels
@@ -29,6 +30,7 @@ __all__ = [
     "Bill",
     "BlockWarning",
     "CisPayment",
+    "CustomerRequest",
     "Device",
     "IdempotencyKey",
     "ImportRun",
@@ -45,6 +47,8 @@ __all__ = [
     "PaymentItem",
     "Reading",
     "RefreshToken",
+    "RequestCounter",
+    "RequestEvent",
     "SessionFamily",
     "StaffMember",
     "SupplyPoint",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import LazyString
 
+from ekesco_api.console.request_strings import REQUEST_STRINGS
 from ekesco_api.i18n import LANGUAGES, _l, language
 
 # key → English msgid; `make i18n` carries them into the catalogs like every other message.
@@ -103,6 +104,7 @@ STRINGS: dict[str, LazyString] = {
     "session_over": _l("Your session has ended. Please log in again."),
     "error": _l("Something went wrong. Please try again."),
 }
+STRINGS.update(REQUEST_STRINGS)
 
 
 def catalog() -> dict[str, dict[str, str]]:

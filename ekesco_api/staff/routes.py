@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint, Page
 
 from ekesco_api.api_docs import documents
@@ -20,9 +19,9 @@ from ekesco_api.registration.errors import (
     PhoneNotKosovoMobile,
     PhoneTaken,
 )
-from ekesco_api.security.errors import TokenRevoked
-from ekesco_api.security.guards import current_staff_id, staff_required
+from ekesco_api.security.guards import staff_required
 from ekesco_api.staff import (
+    actors,
     audit,
     customer_care,
     customer_lookup,
@@ -30,7 +29,6 @@ from ekesco_api.staff import (
     outage_audit,
     request_ids,
 )
-from ekesco_api.staff.audit import Actor
 from ekesco_api.staff.errors import (
     AccountNotFound,
     InvalidStaffCredentials,
@@ -78,19 +76,6 @@ def _login_failed(response: Any) -> bool:
     return bool(response.status_code == InvalidStaffCredentials.status)
 
 
-def _actor() -> Actor:
-    """The staff member behind the token; a member switched off since login is turned away."""
-    member = members.get_staff(db.session(), staff_id=current_staff_id())
-    if member is None or not member.active:
-        raise TokenRevoked()
-    return Actor(
-        staff_id=member.id,
-        role=str(get_jwt().get("role") or member.role),
-        email=member.email,
-        request_id=request_ids.current_request_id(),
-    )
-
-
 @blp.route("/login")
 class StaffLogin(MethodView):
     @limiter.limit(
@@ -134,7 +119,7 @@ class StaffMe(MethodView):
     @blp.response(200, StaffMeSchema)
     def get(self) -> Any:
         """Who is logged in (for the console's header)"""
-        actor = _actor()
+        actor = actors.current_actor()
         return {"id": actor.staff_id, "email": actor.email, "role": actor.role}
 
 
@@ -159,7 +144,7 @@ class Customers(MethodView):
         """
         key = next(k for k in LOOKUP_KEYS if k in query)
         return customer_lookup.find_customers(
-            db.session(), actor=_actor(), key=key, value=query[key]
+            db.session(), actor=actors.current_actor(), key=key, value=query[key]
         )
 
 
@@ -179,7 +164,10 @@ class AccountPasswordReset(MethodView):
         `password_change_required` with a token pair good only for `PUT /me/password`.
         """
         customer_care.reset_password(
-            db.session(), actor=_actor(), account_id=account_id, channel=data["channel"]
+            db.session(),
+            actor=actors.current_actor(),
+            account_id=account_id,
+            channel=data["channel"],
         )
         return current_app.response_class(status=202)
 
@@ -199,7 +187,7 @@ class AccountContact(MethodView):
         `email_taken` / `phone_taken` when another account holds it.
         """
         return customer_care.update_contact(
-            db.session(), actor=_actor(), account_id=account_id, **data
+            db.session(), actor=actors.current_actor(), account_id=account_id, **data
         )
 
 
@@ -219,7 +207,10 @@ class Registration(MethodView):
         goes to the audit log.
         """
         customer_care.remove_registration(
-            db.session(), actor=_actor(), customer_code=customer_code, reason=data["reason"]
+            db.session(),
+            actor=actors.current_actor(),
+            customer_code=customer_code,
+            reason=data["reason"],
         )
 
 
@@ -242,5 +233,5 @@ class AuditLog(MethodView):
         The log is append-only (no endpoint changes or deletes an entry) and kept at least 3
         years.
         """
-        _actor()
+        actors.current_actor()
         return SelectPage(db.session(), audit.audit_log_query(**query))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 17:34:08.130309
+Create Date: 2026-12-06 03:59:22.912811
 
 """
 from alembic import op
@@ -35,6 +35,11 @@ def upgrade():
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_areas_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('customer_request_counters',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_customer_request_counters'))
+    )
     op.create_table('import_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('directory', sa.String(length=500), nullable=False),
@@ -310,6 +315,31 @@ def upgrade():
     with op.batch_alter_table('block_warnings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_block_warnings_account_id'), ['account_id'], unique=False)
 
+    op.create_table('customer_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('customer_code', sa.String(length=32), nullable=False),
+    sa.Column('code_key', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('topic', sa.String(length=32), nullable=False),
+    sa.Column('meter_id', sa.Integer(), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_customer_requests_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meter_id'], ['meters.id'], name=op.f('fk_customer_requests_meter_id_meters')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_requests')),
+    sa.UniqueConstraint('reference', name=op.f('uq_customer_requests_reference'))
+    )
+    with op.batch_alter_table('customer_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_requests_account_created', ['account_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_requests_code_key'), ['code_key'], unique=False)
+        batch_op.create_index('ix_customer_requests_status_id', ['status', 'id'], unique=False)
+
     op.create_table('devices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -462,6 +492,20 @@ def upgrade():
     with op.batch_alter_table('account_meters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_meters_account_id'), ['account_id'], unique=False)
 
+    op.create_table('customer_request_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['customer_requests.id'], name=op.f('fk_customer_request_events_request_id_customer_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_customer_request_events_staff_id_staff_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_request_events'))
+    )
+    with op.batch_alter_table('customer_request_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_request_events_request_id'), ['request_id'], unique=False)
+
     op.create_table('idempotency_keys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -528,6 +572,10 @@ def downgrade():
         batch_op.drop_index('ix_idempotency_keys_created_at')
 
     op.drop_table('idempotency_keys')
+    with op.batch_alter_table('customer_request_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customer_request_events_request_id'))
+
+    op.drop_table('customer_request_events')
     with op.batch_alter_table('account_meters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_meters_account_id'))
 
@@ -566,6 +614,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_devices_account_id'))
 
     op.drop_table('devices')
+    with op.batch_alter_table('customer_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_requests_status_id')
+        batch_op.drop_index(batch_op.f('ix_customer_requests_code_key'))
+        batch_op.drop_index('ix_customer_requests_account_created')
+
+    op.drop_table('customer_requests')
     with op.batch_alter_table('block_warnings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_block_warnings_account_id'))
 
@@ -624,6 +678,7 @@ def downgrade():
 
     op.drop_table('messages')
     op.drop_table('import_runs')
+    op.drop_table('customer_request_counters')
     with op.batch_alter_table('areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_areas_parent_id'))
 

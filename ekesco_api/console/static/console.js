@@ -43,6 +43,7 @@
     $("#language").value = state.lang;
     translatePage(document);
     renderWho();
+    document.dispatchEvent(new CustomEvent("console:language", { detail: state.lang }));
   }
 
   function notify(message, isError) {
@@ -127,6 +128,7 @@
     $("#results").replaceChildren();
     $("#audit").replaceChildren();
     renderWho();
+    document.dispatchEvent(new CustomEvent("console:logout"));
   }
 
   async function login(event) {
@@ -175,6 +177,7 @@
     clearNotice();
     if (name === "outages") loadAreas(0, null);
     if (name === "audit") loadAudit();
+    document.dispatchEvent(new CustomEvent("console:tab", { detail: name }));
   }
 
   // --- customers ----------------------------------------------------------------------------
@@ -475,6 +478,11 @@
     $("#audit-prev").disabled = auditPage <= 1;
     $("#audit-next").disabled = auditPage >= pages;
   }
+
+  // --- views in modules of their own (requests.js, ...) ---------------------------------------
+  // They use these helpers and listen to console:tab, console:language and console:logout.
+
+  window.ekescoConsole = { api, t, el, when, table, fact, notify, clearNotice, problemText, translatePage };
 
   // --- wiring -------------------------------------------------------------------------------
 

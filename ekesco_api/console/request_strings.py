@@ -1,0 +1,55 @@
+"""The texts of the console's Requests view (merged into `strings.STRINGS`)."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+
+from ekesco_api.i18n import _l
+
+REQUEST_STRINGS: dict[str, LazyString] = {
+    "tab_requests": _l("Requests"),
+    "reference": _l("Reference"),
+    "topic": _l("Topic"),
+    "customer": _l("Customer"),
+    "filed_at": _l("Filed"),
+    "updated": _l("Last change"),
+    "meter": _l("Meter"),
+    "description": _l("What the customer wrote"),
+    "history": _l("History"),
+    "note": _l("Note"),
+    "by": _l("By"),
+    "open": _l("Open"),
+    "no_requests": _l("No requests match."),
+    "account_deleted": _l("The account was deleted; the request stays."),
+    "account_data": _l("What the account holds"),
+    "holder_personal_number": _l("Holder's personal number"),
+    "id_card_expiry": _l("Identity card valid until"),
+    "names_match": _l("Names match the holder"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "last_payments": _l("Last payments"),
+    "amount": _l("Amount"),
+    "source": _l("Source"),
+    "reply_note": _l("Note to the customer (they read it in the app)"),
+    "take": _l("Take it / reply"),
+    "resolve": _l("Resolve"),
+    "reject": _l("Reject"),
+    "request_done": _l("Saved; the customer is being told."),
+    "request_closed_note": _l("This request is closed."),
+    "status_received": _l("Received"),
+    "status_in_progress": _l("In progress"),
+    "status_resolved": _l("Resolved"),
+    "status_rejected": _l("Rejected"),
+    "kind_request": _l("Request"),
+    "kind_complaint": _l("Complaint"),
+    "kind_suggestion": _l("Suggestion"),
+    "kind_compliment": _l("Compliment"),
+    "topic_billing_error": _l("Billing error"),
+    "topic_wrong_payment_code": _l("Payment to a wrong code"),
+    "topic_meter_problem": _l("Meter problem"),
+    "topic_data_update": _l("Data update"),
+    "topic_reconnection": _l("Reconnection"),
+    "topic_disconnection_on_request": _l("Disconnection on request"),
+    "topic_staff_service": _l("Staff service"),
+    "topic_other": _l("Other"),
+}

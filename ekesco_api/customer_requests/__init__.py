@@ -1,0 +1,1 @@
+"""Requests and complaints: filed in the app, followed by reference, worked by support."""
