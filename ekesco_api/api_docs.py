@@ -15,7 +15,14 @@ _CODES_ATTRIBUTE = "_problem_codes"
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem document; `code` is stable, `title` and `detail` are translated."""
+    """RFC 9457 problem document; `code` is stable, `title` and `detail` are translated.
+
+    Some problems carry members of their own beside these (`retry_after`, ...), as RFC 9457
+    allows: the spec says so with `additionalProperties`.
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"description": "A URI naming the kind of problem."})
     title = ma.fields.String(metadata={"description": "Short translated summary."})
@@ -30,12 +37,18 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Per-field translated messages (validation errors)."},
+        metadata={
+            "description": "Per-field translated messages (validation errors).",
+            "sometimes": True,
+        },
     )
     field_codes = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Per-field stable codes, where the contract names one."},
+        metadata={
+            "description": "Per-field stable codes, where the contract names one.",
+            "sometimes": True,
+        },
     )
 
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
-from typing import Any
-
 import marshmallow as ma
 
-from ekesco_api.fields import Money
+from ekesco_api.fields import DecimalString, Kwh, Money
 
 STATUSES = ["unpaid", "partially_paid", "paid"]
-
-
-class Quantity(ma.fields.Decimal):
-    """A decimal string without trailing zeros beyond what it has ("250.00", "0.08")."""
-
-    def __init__(self, places: int, **kwargs: Any) -> None:
-        super().__init__(places=places, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
 
 
 class BillSummarySchema(ma.Schema):
@@ -25,8 +15,8 @@ class BillSummarySchema(ma.Schema):
     period = ma.fields.String(metadata={"example": "2026-10", "description": "YYYY-MM"})
     issued_on = ma.fields.Date()
     due_on = ma.fields.Date()
-    kwh_high = Quantity(2, metadata={"example": "250.00"})
-    kwh_low = Quantity(2, metadata={"example": "120.00"})
+    kwh_high = Kwh(places=2)
+    kwh_low = Kwh(places=2)
     total = Money()
     status = ma.fields.String(
         metadata={
@@ -46,9 +36,9 @@ class BillLineSchema(ma.Schema):
         }
     )
     label = ma.fields.String(metadata={"description": "In the request's language."})
-    quantity = Quantity(3, allow_none=True, metadata={"example": "250.000"})
+    quantity = DecimalString(3, allow_none=True, example="250.000")
     unit = ma.fields.String(allow_none=True, metadata={"example": "kWh"})
-    unit_price = Quantity(
+    unit_price = DecimalString(
         5,
         allow_none=True,
         metadata={

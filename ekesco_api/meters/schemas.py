@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
-from typing import Any
-
 import marshmallow as ma
 
 from ekesco_api.errors import field_error
 from ekesco_api.i18n import _l
 from ekesco_api.meters.service import NICKNAME_MAX
-
-
-class Kwh(ma.fields.Decimal):
-    """Energy in kWh as a decimal string ("1234.567"); register totals keep three places."""
-
-    def __init__(self, places: int = 3, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("example", "1234.567")
-        super().__init__(places=places, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
 
 
 def _identifier(value: str) -> None:

@@ -39,6 +39,7 @@ from ekesco_api.payments.schemas import (
     PaymentSchema,
 )
 from ekesco_api.security.guards import current_account_id, customer_required
+from ekesco_api.spec_plugin import header_ref
 
 blp = Blueprint(
     "payments",
@@ -100,7 +101,14 @@ class PaymentList(MethodView):
     @idempotency_key_required
     @blp.doc(operationId="createPayment", parameters=[IDEMPOTENCY_HEADER])
     @blp.arguments(PaymentCreateSchema)
-    @blp.response(201, PaymentSchema)
+    @blp.response(
+        201,
+        PaymentSchema,
+        headers={
+            "Location": header_ref("LOCATION"),
+            "Idempotent-Replayed": header_ref("IDEMPOTENT_REPLAYED"),
+        },
+    )
     @documents(
         blp,
         IdempotencyKeyMissing,

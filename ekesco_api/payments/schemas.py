@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
 from flask import current_app
 
 from ekesco_api.errors import field_error
-from ekesco_api.fields import Money, UtcDateTime
+from ekesco_api.fields import DecimalString, Money, UtcDateTime
 from ekesco_api.i18n import _l
 from ekesco_api.payments.models import PAYMENT_STATUSES
 
@@ -20,40 +20,31 @@ def max_amount() -> Decimal:
     return Decimal(current_app.config.get("PAYMENT_MAX_AMOUNT", "5000.00"))
 
 
-def _amount_invalid() -> ma.ValidationError:
-    return ma.ValidationError(
-        field_error(
-            "amount_invalid",
-            _l("Enter an amount above 0.00 with at most two decimals, up to the allowed maximum."),
-        )
+def _amount_invalid() -> dict[str, Any]:
+    return field_error(
+        "amount_invalid",
+        _l("Enter an amount above 0.00 with at most two decimals, up to the allowed maximum."),
     )
 
 
-class PaymentAmount(ma.fields.Field):
-    """An amount to pay: positive, at most two decimals (never rounded), at most the ceiling."""
+class PaymentAmount(DecimalString):
+    """An amount to pay: above zero, at most two decimals (never rounded), at most the ceiling.
+
+    Every refusal, of the shape ("1e3", 12.5 as a JSON number) as of the range, is the
+    contract's `amount_invalid`.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).update(
-            {"type": "string", "example": "28.88", "pattern": r"^\d+(\.\d{1,2})?$"}
-        )
-        super().__init__(**kwargs)
+        super().__init__(2, signed=False, example="28.88", **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _amount_invalid()
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise _amount_invalid() from None
-        exponent = amount.as_tuple().exponent
-        if not amount.is_finite() or not isinstance(exponent, int) or exponent < -2:
-            raise _amount_invalid()
+        amount = super()._deserialize(value, attr, data, **kwargs)
         if amount <= 0 or amount > max_amount():
-            raise _amount_invalid()
+            raise ma.ValidationError(_amount_invalid())
         return amount.quantize(Decimal("0.01"))
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else f"{value:.2f}"
+    def _invalid(self) -> dict[str, Any]:
+        return _amount_invalid()
 
 
 class PaymentItemInSchema(ma.Schema):

@@ -51,6 +51,7 @@ class ProfileSchema(ma.Schema):
             "description": "A new e-mail waiting for its code (`POST /me/email/verify`); "
             "present only while one waits.",
             "example": "arben.new@example.com",
+            "sometimes": True,
         }
     )
     pending_phone = ma.fields.String(
@@ -58,6 +59,7 @@ class ProfileSchema(ma.Schema):
             "description": "A new phone waiting for its code (`POST /me/phone/verify`); "
             "present only while one waits.",
             "example": "+38345123456",
+            "sometimes": True,
         }
     )
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from ekesco_api.fields import Money, UtcDateTime
-from ekesco_api.meters.schemas import Kwh
+from ekesco_api.fields import Kwh, Money, UtcDateTime
 
 
 class RegisterReadSchema(ma.Schema):

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
 from typing import Any
 
 import marshmallow as ma
 
-from ekesco_api.fields import Money, UtcDateTime
-
-# Decimal strings, documented as such (apispec would call a Decimal field a number).
-DECIMAL_STRING = {"type": "string", "format": "decimal"}
+from ekesco_api.fields import DecimalString, Kwh, Money, UtcDateTime
 
 
-class KwhPrice(ma.fields.Decimal):
+class KwhPrice(DecimalString):
     """EUR per kWh as a decimal string with five places ("0.09050" is 9.05 cents)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = kwargs.setdefault("metadata", {})
-        metadata.setdefault("example", "0.09050")
-        metadata.update(DECIMAL_STRING)
-        super().__init__(places=5, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
-
-
-class Kwh(ma.fields.Decimal):
-    """A quantity of energy in kWh as a decimal string with two places."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        metadata = kwargs.setdefault("metadata", {})
-        metadata.setdefault("example", "800.00")
-        metadata.update(DECIMAL_STRING)
-        super().__init__(places=2, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
+        super().__init__(5, signed=False, example="0.09050", **kwargs)
 
 
 class TariffQuerySchema(ma.Schema):
@@ -59,8 +42,11 @@ class TariffPeriodsSchema(ma.Schema):
 
 class TariffBlockSchema(ma.Schema):
     block = ma.fields.Integer(metadata={"description": "1 for the first kWh of the month."})
-    from_kwh = Kwh(metadata={"description": "Monthly consumption where the block starts."})
+    from_kwh = Kwh(
+        places=2, metadata={"description": "Monthly consumption where the block starts."}
+    )
     up_to_kwh = Kwh(
+        places=2,
         allow_none=True,
         metadata={"description": "Where the block ends; null for the last (or only) block."},
     )
@@ -87,11 +73,9 @@ class TariffSchema(ma.Schema):
         ma.fields.Nested(TariffBlockSchema),
         metadata={"description": "Households: up to 800 kWh and above; businesses: one block."},
     )
-    fixed_fee = Money(metadata={"description": "EUR per month, before VAT.", **DECIMAL_STRING})
-    vat_percent = ma.fields.Decimal(
-        places=2,
-        as_string=True,
-        metadata={"description": "VAT on energy and fee.", "example": "8.00", **DECIMAL_STRING},
+    fixed_fee = Money(metadata={"description": "EUR per month, before VAT."})
+    vat_percent = DecimalString(
+        2, signed=False, example="8.00", metadata={"description": "VAT on energy and fee."}
     )
     currency = ma.fields.String(metadata={"example": "EUR"})
     decision = ma.fields.Nested(TariffDecisionSchema)
