@@ -135,6 +135,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             "PASSWORD_CHANGE_RATE_LIMIT_PER_IP", "5/minute"
         ),
         "PASSWORD_RESET_TOKEN_EXPIRES": timedelta(minutes=30),
+        # Requests and complaints one account may file per Kosovo day (past it: 429).
+        "REQUESTS_PER_DAY": _int(env, "REQUESTS_PER_DAY", 20),
         # Messages.
         "SMS_BACKEND": env.get("SMS_BACKEND", "file"),
         "EMAIL_BACKEND": env.get("EMAIL_BACKEND", "file"),
