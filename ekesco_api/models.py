@@ -8,7 +8,13 @@ from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.customer_requests.models import CustomerRequest, RequestCounter, RequestEvent
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning, SupplyPointClaim
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
-from ekesco_api.notifications.models import Device, Message, Notification, NotificationChannels
+from ekesco_api.notifications.models import (
+    Device,
+    Message,
+    MutedKind,
+    Notification,
+    NotificationChannels,
+)
 from ekesco_api.outages.models import AreaSubscription, Outage, OutageArea, OutageReminder
 from ekesco_api.payments.models import (
     CisPayment,
@@ -36,6 +42,7 @@ __all__ = [
     "ImportRun",
     "Message",
     "Meter",
+    "MutedKind",
     "Notification",
     "NotificationChannels",
     "Outage",

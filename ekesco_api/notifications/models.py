@@ -1,4 +1,4 @@
-"""What notifications keep: the outbox (SMS, e-mail, push), the inbox, devices, channels."""
+"""What notifications keep: the outbox (SMS, e-mail, push), the inbox, devices, preferences."""
 
 from __future__ import annotations
 
@@ -132,6 +132,21 @@ class NotificationChannels(Base):
 
     def channels(self) -> list[str]:
         return [ch for ch in CHOSEN_CHANNELS if getattr(self, ch)]
+
+
+class MutedKind(Base):
+    """A kind of news the account switched off (no row: it gets every kind it can switch off).
+
+    Only the kinds in `preferences.SWITCHABLE_KINDS` can be; what the supplier must tell (a
+    code, a changed password, a disconnection notice) cannot.
+    """
+
+    __tablename__ = "muted_kinds"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class Device(Base):

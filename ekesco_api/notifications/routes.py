@@ -1,4 +1,5 @@
-"""/me/devices and /me/notifications: the customer's push devices and in-app inbox."""
+"""/me/devices, /me/notifications and /me/notification-preferences: the customer's push
+devices, in-app inbox, and what news they get where."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.notifications import inbox, preferences
 from ekesco_api.notifications.errors import NotificationNotFound
-from ekesco_api.notifications.schemas import DeviceSchema, NotificationSchema
+from ekesco_api.notifications.schemas import (
+    DeviceSchema,
+    NotificationPreferencesSchema,
+    NotificationSchema,
+)
 from ekesco_api.security.guards import current_account_id, customer_required
 
 blp = Blueprint(
     "me-notifications",
     __name__,
     url_prefix="/me",
-    description="The customer's push devices and inbox.",
+    description="The customer's push devices, inbox and notification preferences.",
 )
 
 
@@ -78,3 +83,40 @@ class MyNotificationsReadAll(MethodView):
     def post(self) -> None:
         """Mark every notification read"""
         inbox.mark_all_read(db.session(), account_id=current_account_id())
+
+
+@blp.route("/notification-preferences")
+class MyNotificationPreferences(MethodView):
+    @customer_required(blp)
+    @blp.doc(operationId="getMyNotificationPreferences")
+    @blp.response(200, NotificationPreferencesSchema)
+    def get(self) -> Any:
+        """What news the customer gets, and where
+
+        `channels`: where news goes besides the in-app inbox, which every account has (`push`
+        to each registered device, `sms`, `email`). `kinds`: the news that can be switched off,
+        each `true` while it is on: `bill_issued` (a new bill, with its amount and due date)
+        and `bill_due` (three days before a bill is due, while money is still owed). What the
+        supplier must tell (codes, password changes, outages, disconnection notices) cannot be
+        switched off.
+        """
+        return preferences.preferences_of(db.session(), account_id=current_account_id())
+
+    @customer_required(blp)
+    @blp.doc(operationId="updateMyNotificationPreferences")
+    @blp.arguments(NotificationPreferencesSchema)
+    @blp.response(200, NotificationPreferencesSchema)
+    @documents(blp, ValidationFailed)
+    def patch(self, data: dict[str, Any]) -> Any:
+        """Switch channels or kinds of news on or off
+
+        Only what is sent changes: `channels` replaces the chosen channels (as `PUT
+        /me/subscriptions` does), and each kind named in `kinds` is switched on (`true`) or
+        off (`false`); the others stay as they were. Answers the preferences as they now stand.
+        """
+        return preferences.set_preferences(
+            db.session(),
+            account_id=current_account_id(),
+            channels=data.get("channels"),
+            kinds=data.get("kinds"),
+        )

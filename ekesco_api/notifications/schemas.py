@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ekesco_api.fields import UtcDateTime
-from ekesco_api.notifications.models import PLATFORMS
+from ekesco_api.notifications.models import CHOSEN_CHANNELS, PLATFORMS
 
 
 class DeviceSchema(ma.Schema):
@@ -24,3 +24,30 @@ class NotificationSchema(ma.Schema):
     outage_id = ma.fields.Integer(allow_none=True)
     created_at = UtcDateTime()
     read_at = UtcDateTime(allow_none=True)
+
+
+class KindsSchema(ma.Schema):
+    """Each kind of news a customer may switch off (`preferences.SWITCHABLE_KINDS`): true
+    while it is on."""
+
+    bill_issued = ma.fields.Boolean(
+        metadata={"description": "A new bill came from the supplier (amount and due date)."}
+    )
+    bill_due = ma.fields.Boolean(
+        metadata={"description": "Three days before a bill is due, while money is still owed."}
+    )
+
+
+class NotificationPreferencesSchema(ma.Schema):
+    channels = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(CHOSEN_CHANNELS)),
+        validate=validate.Length(max=len(CHOSEN_CHANNELS)),
+        metadata={
+            "description": "Where news goes on top of the in-app inbox (the same choice as "
+            "`channels` of `/me/subscriptions`)."
+        },
+    )
+    kinds = ma.fields.Nested(
+        KindsSchema,
+        metadata={"description": "The kinds of news that can be switched off; each on by default."},
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 03:59:22.912811
+Create Date: 2026-12-06 04:02:01.171857
 
 """
 from alembic import op
@@ -354,6 +354,12 @@ def upgrade():
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_devices_account_id'), ['account_id'], unique=False)
 
+    op.create_table('muted_kinds',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_muted_kinds_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', 'kind', name=op.f('pk_muted_kinds'))
+    )
     op.create_table('notification_channels',
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('push', sa.Boolean(), nullable=False),
@@ -610,6 +616,7 @@ def downgrade():
 
     op.drop_table('outage_reminders')
     op.drop_table('notification_channels')
+    op.drop_table('muted_kinds')
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_devices_account_id'))
 
