@@ -18,6 +18,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from ekesco_api import create_app
 from ekesco_api.config import load_config
 from ekesco_api.extensions import db, limiter
+from tests.support.openapi import SpecCheckingClient
 
 
 def _test_database_url(tmp: Path) -> str:
@@ -52,6 +53,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, message_dir: Path) -> Iterator
     )
     _add_test_routes(app)
     _refuse_writes_in_reads(app)
+    app.test_client_class = SpecCheckingClient  # every answer checked against the spec
     # The autouse db_session fixture keeps one app context open for a whole test, and Flask
     # reuses it for every request; Flask-Babel caches the locale on it. Production has one
     # context per request, so pick the language anew on each test request as well.
