@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,16 +68,17 @@ class AreaTree:
         assert parent is not None
         return parent
 
-    def ensure_all(self, paths: Iterable[tuple[str, ...]]) -> dict[str, int]:
-        """Nodes for many address paths at once; the most frequent spelling names a new node.
+    def ensure_all(self, paths: Mapping[tuple[str, ...], int]) -> dict[str, int]:
+        """Nodes for many address paths at once (path → how many addresses spell it so); the
+        most frequent spelling names a new node.
 
         Returns path key → area id for every path given (and its ancestors).
         """
         spellings: dict[str, Counter[str]] = {}
-        for path in paths:
+        for path, count in paths.items():
             for depth in range(1, len(path) + 1):
                 key = path_key(path[:depth])
-                spellings.setdefault(key, Counter())[path[depth - 1]] += 1
+                spellings.setdefault(key, Counter())[path[depth - 1]] += count
         # Shallow keys first, so parents exist before their children.
         for key in sorted(spellings, key=lambda k: k.count("/")):
             if key in self.by_key:

@@ -100,15 +100,37 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     callback=_period,
     help="Last billed month, YYYY-MM [default: last month]. Fix it for files that never change.",
 )
-def demo_data(out: Path, supply_points: int, seed: int, last_period: str | None) -> None:
+@click.option(
+    "--months",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1, 120),
+    help="Bills per supply point, one a month.",
+)
+@click.option(
+    "--reading-days",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1, 400),
+    help="Days of daily register reads for each remote-read meter.",
+)
+def demo_data(
+    out: Path,
+    supply_points: int,
+    seed: int,
+    last_period: str | None,
+    months: int,
+    reading_days: int,
+) -> None:
     """Write a realistic CIS export to load with `ekesco import OUT`.
 
     Seven districts (Prishtinë, Prizren, Pejë, Gjakovë, Mitrovicë, Ferizaj, Gjilan) with their
     localities and neighbourhoods (areas.csv, names in sq/sr/en); Albanian and Serbian holders,
-    ~85 % households; meters read remotely (~40 %) or by hand; 24 months of bills up to the last
+    ~85 % households; meters read remotely (~40 %) or by hand; --months of bills up to the last
     month, priced by the tariff engine with the tariffs in the database (the one in force on
     each month's first day), adding up to the cent, unpaid amounts carried over; payments at
-    banks, post offices and cash desks; 60 days of daily register reads for remote meters.
+    banks, post offices and cash desks; --reading-days of daily register reads for remote meters.
+    Streamed: 600,000 supply points take minutes and little memory.
 
     The first supply points are always the same, so you can register with them (personal
     number as printed, any name — a different name only masks the bill):
@@ -129,7 +151,13 @@ def demo_data(out: Path, supply_points: int, seed: int, last_period: str | None)
     started = time.perf_counter()
     try:
         export = write_demo_export(
-            out, tariffs=tariffs, supply_points=supply_points, seed=seed, last_period=last_period
+            out,
+            tariffs=tariffs,
+            supply_points=supply_points,
+            seed=seed,
+            last_period=last_period,
+            months=months,
+            reading_days=reading_days,
         )
     except NoTariffForPeriod as error:
         raise click.ClickException(

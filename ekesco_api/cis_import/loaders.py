@@ -6,21 +6,21 @@ A row function reads a row into the values stored (or refuses it with `BadValue`
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, select
+from sqlalchemy import Column, Integer, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
-from ekesco_api.cis_import.engine import Change, Loader, NaturalKey, Row, Upsert, Values
+from ekesco_api.cis_import.engine import Loader, NaturalKey, Row, Values
 from ekesco_api.cis_import.holder_names import rematch_holder_names
 from ekesco_api.cis_import.parsing import BadValue
 from ekesco_api.cis_import.report import FileReport
+from ekesco_api.cis_import.upsert import Staged, Upsert
 from ekesco_api.clock import local_date
 from ekesco_api.keys import identifier_key
 from ekesco_api.meters.models import (
@@ -32,7 +32,6 @@ from ekesco_api.meters.models import (
     SupplyPoint,
 )
 from ekesco_api.payments.models import CisPayment
-from ekesco_api.types import utcnow
 
 CUSTOMER_COLUMNS = (
     "customer_code",
@@ -64,9 +63,6 @@ PAYMENT_COLUMNS = ("reference", "customer_code", "amount", "paid_at", "channel")
 READING_COLUMNS = ("meter_number", "read_at", "kwh_high_total", "kwh_low_total")
 AREA_COLUMNS = ("city", "locality", "neighbourhood")
 AREA_OPTIONAL_COLUMNS = ("name_sr", "name_en")
-
-# Meters per statement reading stored readings: a bounded IN list (SQLite caps parameters).
-METERS_PER_READ = 500
 
 
 def _identifier(row: Row, field: str) -> tuple[str, str]:
@@ -161,30 +157,85 @@ def _customer(row: Row, _lookups: None) -> Values:
     }
 
 
-def _file_under_areas(session: Session, customers: list[Values], report: FileReport) -> None:
-    """Each supply point hangs on its address's neighbourhood (or locality), created if new."""
+def _file_under_areas(session: Session, staged: Staged, report: FileReport) -> None:
+    """Each supply point hangs on its address's neighbourhood (or locality), created if new.
+
+    Set-based: the file's distinct addresses are few (hundreds) however many customers it has.
+    """
+    stage, connection = staged.stage, session.connection()
+    address = (stage.c.city, stage.c.locality, stage.c.neighbourhood)
+    addresses = connection.execute(select(*address, func.count()).group_by(*address)).all()
     tree = AreaTree(session)
-    paths = [address_path(c["city"], c["locality"], c["neighbourhood"]) for c in customers]
-    area_ids = tree.ensure_all(paths)
+    paths = {
+        (city, locality, nb): address_path(city, locality, nb)
+        for city, locality, nb, _ in addresses
+    }
+    area_ids = tree.ensure_all({paths[a[:3]]: a[3] for a in addresses})
     report.areas_inserted = tree.inserted
-    now = utcnow()
-    for values, path in zip(customers, paths, strict=True):
-        values["area_id"] = area_ids[path_key(path)]
-        values["updated_at"] = now  # written on insert; updates set it through onupdate
+    filed = Table(
+        "cis_stage_addresses",
+        stage.metadata,
+        *(Column(column.name, column.type) for column in (*address, stage.c.area_id)),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    filed.create(connection)
+    rows = [
+        {
+            "city": city,
+            "locality": locality,
+            "neighbourhood": nb,
+            "area_id": area_ids[path_key(path)],
+        }
+        for (city, locality, nb), path in paths.items()
+    ]
+    if rows:
+        connection.execute(insert(filed), rows)
+    connection.execute(
+        update(stage)
+        .where(*(stage.c[name] == filed.c[name] for name in ("city", "locality", "neighbourhood")))
+        .values(area_id=filed.c.area_id)
+    )
+    filed.drop(connection)
 
 
-def _recheck_holder_names(session: Session, changes: list[Change]) -> None:
+def _renamed_holders(stage: Table) -> Table:
+    """The supply points whose holder this customers file renames: found before the merge."""
+    known = stage.metadata.tables.get("cis_renamed_holders")
+    if known is not None:
+        return known
+    return Table(
+        "cis_renamed_holders",
+        stage.metadata,
+        Column("id", Integer),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+
+
+def _before_customers(session: Session, staged: Staged, report: FileReport) -> None:
+    _file_under_areas(session, staged, report)
+    target, stage, connection = staged.target, staged.stage, session.connection()
+    renamed = _renamed_holders(stage)
+    renamed.create(connection)
+    names = ("first_name", "last_name")
+    connection.execute(
+        insert(renamed).from_select(
+            ["id"],
+            select(target.c.id).where(
+                staged.matches(),
+                or_(*(target.c[name].is_distinct_from(stage.c[name]) for name in names)),
+            ),
+        )
+    )
+
+
+def _recheck_holder_names(session: Session, staged: Staged) -> None:
     # Registration compared the account's name with the holder's once; a new holder name
     # would otherwise leave names masked or, worse, shown.
-    rematch_holder_names(
-        session,
-        [
-            change.id
-            for change in changes
-            if (change.before["first_name"], change.before["last_name"])
-            != (change.after["first_name"], change.after["last_name"])
-        ],
-    )
+    renamed, connection = _renamed_holders(staged.stage), session.connection()
+    rematch_holder_names(session, connection.execute(select(renamed.c.id)).scalars().all())
+    renamed.drop(connection)
 
 
 # --- meters.csv ------------------------------------------------------------------------------
@@ -278,24 +329,6 @@ def _reading_shown(row: Row, values: Values) -> str:
     return f"{row['meter_number']} {values['read_at'].isoformat()}"
 
 
-def _reads_in_window(
-    table: Table, reads: list[tuple[int, dt.datetime]]
-) -> list[ColumnElement[bool]]:
-    """Stored reads of the file's meters within the file's time span (readings grow fast)."""
-    if not reads:
-        return []
-    meter_ids = sorted({meter_id for meter_id, _ in reads})
-    earliest = min(read_at for _, read_at in reads)
-    latest = max(read_at for _, read_at in reads)
-    return [
-        and_(
-            table.c.meter_id.in_(meter_ids[start : start + METERS_PER_READ]),
-            table.c.read_at.between(earliest, latest),
-        )
-        for start in range(0, len(meter_ids), METERS_PER_READ)
-    ]
-
-
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -318,7 +351,7 @@ LOADERS: tuple[Loader, ...] = (
         write=Upsert(
             _table(SupplyPoint),
             compared=(*CUSTOMER_COLUMNS, "area_id"),
-            before=_file_under_areas,
+            before=_before_customers,
             after=_recheck_holder_names,
         ),
     ),
@@ -374,7 +407,6 @@ LOADERS: tuple[Loader, ...] = (
         write=Upsert(
             _table(Reading),
             compared=("kwh_high_total", "kwh_low_total"),
-            where=_reads_in_window,
         ),
     ),
 )

@@ -1,9 +1,12 @@
-"""The engine's promises: a file loads whole or not at all; a refused row is reported, skipped."""
+"""The engine's promises: a file loads whole or not at all; a refused row is reported, skipped;
+hooks see what a file wrote."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -11,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
-from ekesco_api.cis_import import engine
+from ekesco_api.cis_import import engine, service, upsert
 from ekesco_api.cis_import.engine import Loader, NaturalKey, Row, Values
+from ekesco_api.cis_import.loaders import LOADERS
 from ekesco_api.cis_import.parsing import BadValue
 from ekesco_api.cis_import.report import FileReport
 from ekesco_api.cis_import.service import import_directory
 from ekesco_api.meters.models import Meter
-from tests.cis_import.conftest import BILLS, Export
+from tests.cis_import.conftest import BILLS, READINGS, Export
 
 
 def test_a_database_fault_mid_file_leaves_none_of_the_file(
@@ -31,17 +35,17 @@ def test_a_database_fault_mid_file_leaves_none_of_the_file(
         for n in range(2)
     )
     export.write("bills.csv", BILLS.splitlines()[0] + "\n" + rows)
-    monkeypatch.setattr(engine, "BATCH", 5)
-    original = engine._Upserter._flush_inserts
-    calls = {"n": 0}
+    monkeypatch.setattr(upsert, "BATCH", 5)
+    real_insert_new = upsert._insert_new
 
-    def failing_flush(self: engine._Upserter) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:  # the third batch: two have been written already
-            raise IntegrityError("INSERT", {}, Exception("simulated constraint failure"))
-        original(self)
+    def insert_then_fail(connection: Any, staged: upsert.Staged, *args: Any, **kwargs: Any) -> int:
+        written = real_insert_new(connection, staged, *args, **kwargs)
+        if staged.target.name != "bills":
+            return written
+        # The bills are written: the fault comes after them.
+        raise IntegrityError("INSERT", {}, Exception("simulated constraint failure"))
 
-    monkeypatch.setattr(engine._Upserter, "_flush_inserts", failing_flush)
+    monkeypatch.setattr(upsert, "_insert_new", insert_then_fail)
     summary = import_directory(db_session, export.directory)
 
     report = summary.report("bills.csv")
@@ -50,6 +54,10 @@ def test_a_database_fault_mid_file_leaves_none_of_the_file(
     assert report.inserted == 0
     assert db_session.scalar(select(func.count()).select_from(Bill)) == 0
     assert db_session.scalar(select(func.count()).select_from(Meter)) == 3
+    # The staging tables went with the file's transaction: the next file stages afresh.
+    export.write("bills.csv", BILLS)
+    monkeypatch.setattr(upsert, "_insert_new", real_insert_new)
+    assert import_directory(db_session, export.directory).report("bills.csv").inserted == 3
 
 
 def test_a_real_constraint_violation_is_reported_as_a_database_error(
@@ -57,15 +65,10 @@ def test_a_real_constraint_violation_is_reported_as_a_database_error(
 ) -> None:
     export.write_good("customers.csv", "bills.csv")
     import_directory(db_session, export.directory)
-    # As if another import had inserted the bills after this one read what was stored.
-    real_stored_rows = engine._stored_rows
-    monkeypatch.setattr(
-        engine,
-        "_stored_rows",
-        lambda session, table, *args: (
-            {} if table is Bill.__table__ else real_stored_rows(session, table, *args)
-        ),
-    )
+    # As if the supply point had gone after the file read which ones exist.
+    bills = next(loader for loader in LOADERS if loader.file == "bills.csv")
+    gone = dataclasses.replace(bills, lookups=lambda _session: {"DPR0000001": 999_999})
+    monkeypatch.setattr(service, "LOADERS", tuple(gone if x is bills else x for x in LOADERS))
     export.write(
         "bills.csv",
         BILLS + "202503000001,DPR 0000001,2025-03,2025-04-04,2025-04-24,"
@@ -78,6 +81,67 @@ def test_a_real_constraint_violation_is_reported_as_a_database_error(
     assert failure is not None and failure.code == "database_error"
     assert summary.report("customers.csv").unchanged == 3
     assert db_session.scalar(select(func.count()).select_from(Bill)) == 3
+
+
+def test_keys_met_twice_in_a_staged_file_are_refused_by_line_as_the_engine_would(
+    db_session: Session, export: Export
+) -> None:
+    export.write_good("customers.csv", "meters.csv")
+    header, *rows = READINGS.splitlines()
+    # Line 5 repeats line 2's read, written in another zone; line 6 repeats line 4's.
+    export.write(
+        "readings.csv",
+        "\n".join([header, *rows, "90000001,2025-02-28T23:00:00Z,1.000,1.000", rows[2].upper()])
+        + "\n",
+    )
+
+    report = import_directory(db_session, export.directory).report("readings.csv")
+
+    assert [(e.line, e.code, e.params) for e in report.errors] == [
+        (
+            5,
+            "duplicate_key",
+            {"field": "reading", "value": "90000001 2025-02-28T23:00:00+00:00", "first_line": 2},
+        ),
+        (
+            6,
+            "duplicate_key",
+            {"field": "reading", "value": "90000007 2025-06-30T22:00:00+00:00", "first_line": 4},
+        ),
+    ]
+    assert (report.inserted, report.updated, report.unchanged) == (3, 0, 0)
+
+
+def test_an_after_hook_finds_what_the_file_inserted_and_updated(
+    db_session: Session, export: Export, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a set-based hook (say, queueing "new bill" notices) joins: ids, and whether new.
+    seen: list[list[tuple[str, bool]]] = []
+
+    def after(session: Session, staged: upsert.Staged) -> None:
+        changed, bills = staged.changed, staged.target
+        rows = session.connection().execute(
+            select(bills.c.bill_number, changed.c.inserted)
+            .join_from(changed, bills, bills.c.id == changed.c.id)
+            .order_by(bills.c.bill_number)
+        )
+        seen.append([(number, bool(inserted)) for number, inserted in rows])
+
+    bills = next(loader for loader in LOADERS if loader.file == "bills.csv")
+    hooked = dataclasses.replace(bills, write=dataclasses.replace(bills.write, after=after))
+    monkeypatch.setattr(service, "LOADERS", tuple(hooked if x is bills else x for x in LOADERS))
+    export.write_good("customers.csv", "bills.csv")
+
+    import_directory(db_session, export.directory)
+    import_directory(db_session, export.directory)
+    export.write("bills.csv", BILLS.replace("2025-02-24", "2025-02-25"))
+    import_directory(db_session, export.directory)
+
+    assert seen == [
+        [("202501000001", True), ("202501000003", True), ("202502000001", True)],
+        [],
+        [("202501000001", False)],
+    ]
 
 
 def test_a_loader_judges_each_row_by_the_ones_before_and_refuses_it_by_file_and_line(

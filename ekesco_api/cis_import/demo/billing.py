@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -144,8 +144,9 @@ def bill_point(
     in_force: dict[tuple[str, str], DemoTariff],
     price: Pricer,
     as_of: dt.datetime,
-    bills: list[list[str]],
-    payments: list[list[str]],
+    write_bill: Callable[[list[str]], object],
+    write_payment: Callable[[list[str]], object],
+    payment_serial: Iterator[int],
 ) -> dict[str, tuple[int, int]]:
     balance = point.opening_balance
     kwh_by_period: dict[str, tuple[int, int]] = {}
@@ -162,7 +163,7 @@ def bill_point(
         total = energy + fee + vat + balance
         ny, nm = next_month(year, month)
         issued = dt.date(ny, nm, 2 + int(5 * random()))
-        bills.append(
+        write_bill(
             [
                 f"{year:04d}{month:02d}{point.index:06d}",
                 point.code,
@@ -195,9 +196,9 @@ def bill_point(
             continue
         pick = random()
         channel, prefix = _CHANNELS[0 if pick < 0.6 else 1 if pick < 0.75 else 2]
-        payments.append(
+        write_payment(
             [
-                f"{prefix}{day:%y%m%d}{len(payments):07d}",
+                f"{prefix}{day:%y%m%d}{next(payment_serial):07d}",
                 point.code,
                 _cents(amount),
                 f"{paid_at:%Y-%m-%dT%H:%M:00}{_offset(day)}",

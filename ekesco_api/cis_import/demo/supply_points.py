@@ -117,8 +117,8 @@ WELL_KNOWN = (
 )
 
 
-def draw_supply_points(rng: random.Random, count: int) -> list[DemoSupplyPoint]:
-    points: list[DemoSupplyPoint] = []
+def draw_supply_points(rng: random.Random, count: int) -> Iterator[DemoSupplyPoint]:
+    """The supply points one by one: the generator writes each before drawing the next."""
     used_codes = {entry[0] for entry in WELL_KNOWN}
     used_personal = {entry[3] for entry in WELL_KNOWN}
     # Eight-digit meter numbers; 9000000x are kept for the well-known supply points.
@@ -131,8 +131,7 @@ def draw_supply_points(rng: random.Random, count: int) -> list[DemoSupplyPoint]:
         else:
             point = _random_point(rng, index, used_codes, used_personal, meter_numbers)
         _consumption_profile(rng, point)
-        points.append(point)
-    return points
+        yield point
 
 
 def _well_known(index: int, meter_number: int) -> DemoSupplyPoint:
@@ -238,25 +237,23 @@ def _consumption_profile(rng: random.Random, point: DemoSupplyPoint) -> None:
         point.high_share = rng.uniform(0.7, 0.85)
 
 
-def customer_rows(points: list[DemoSupplyPoint]) -> Iterator[list[str]]:
-    for p in points:
-        yield [
-            p.code,
-            p.first_name,
-            p.last_name,
-            p.personal_number,
-            p.street,
-            p.city,
-            p.locality,
-            p.neighbourhood,
-            p.category,
-        ]
+def customer_row(p: DemoSupplyPoint) -> list[str]:
+    return [
+        p.code,
+        p.first_name,
+        p.last_name,
+        p.personal_number,
+        p.street,
+        p.city,
+        p.locality,
+        p.neighbourhood,
+        p.category,
+    ]
 
 
-def meter_rows(points: list[DemoSupplyPoint]) -> Iterator[list[str]]:
-    for p in points:
-        for number, mode, tariff in p.meters:
-            yield [number, p.code, mode, tariff]
+def meter_rows(p: DemoSupplyPoint) -> Iterator[list[str]]:
+    for number, mode, tariff in p.meters:
+        yield [number, p.code, mode, tariff]
 
 
 def area_rows() -> Iterator[list[str]]:
