@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ekesco_api.config import engine_options, load_config
 
@@ -45,13 +43,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             }
         },
     }
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Pejë", not "Pej\u00eb"
-    logging.basicConfig(level=logging.INFO)
-    # Alembic announces each of its plugins at INFO whenever an app is built; not news.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    from ekesco_api import body_limits, logs, request_ids
     from ekesco_api.routing import BoundedIntConverter
+
+    request_ids.init_app(app)  # first: every later hook and log line knows the request's id
+    logs.configure(app)
+    body_limits.init_app(app)
 
     app.url_map.converters["int"] = BoundedIntConverter
     register_extensions(app)
@@ -64,12 +63,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from ekesco_api import (
         auth,
+        metrics,
         models,  # noqa: F401  (every model on the metadata)
         security,
     )
+    from ekesco_api.database_faults import configure_timeouts
     from ekesco_api.db import configure_postgresql, configure_sqlite
     from ekesco_api.extensions import api, babel, cors, db, jwt, limiter, migrate
     from ekesco_api.i18n import select_locale
+    from ekesco_api.security import headers
 
     db.init_app(app)
     with app.app_context():
@@ -77,11 +79,14 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
             configure_postgresql(app, db.engine, db.session)
+            configure_timeouts(app, db.engine)
+        metrics.init_app(app, db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     babel.init_app(app, locale_selector=select_locale)
     jwt.init_app(app)
     security.init_app(app)
     auth.init_app(app)  # session revocation: the auth domain owns session families
+    headers.init_app(app)  # before the limiter: see headers.init_app
     limiter.init_app(app)
     if app.config["CORS_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})

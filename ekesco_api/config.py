@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,14 @@ def _decimal(env: dict[str, str], name: str, default: str) -> Decimal:
     return value
 
 
+def _networks(env: dict[str, str], name: str, default: str) -> list[Any]:
+    raw = env.get(name, default)
+    try:
+        return [ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ConfigError(f"{name} must list networks such as 10.0.0.0/8, got {raw!r}") from exc
+
+
 def _database_url(raw: str | None) -> str:
     if not raw:
         return f"sqlite:///{INSTANCE_DIR / 'ekesco.sqlite3'}"
@@ -55,16 +64,23 @@ def _database_url(raw: str | None) -> str:
     return raw
 
 
-def engine_options(database_url: str) -> dict[str, Any]:
+def engine_options(
+    database_url: str, *, connect_timeout: int = 3, pool_timeout: int = 3
+) -> dict[str, Any]:
     """SQLAlchemy engine options for `database_url`.
 
     A database server may drop an idle connection (a restart, a failover), so the pool tests
     each one before handing it out. A SQLite file has no server to lose; testing it would only
-    add a statement to every request.
+    add a statement to every request. Connecting, and waiting for a free connection of the
+    pool, are bounded (`database_faults` bounds the rest).
     """
     if database_url.startswith("sqlite"):
         return {}
-    return {"pool_pre_ping": True}
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": pool_timeout,
+        "connect_args": {"connect_timeout": connect_timeout},
+    }
 
 
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -94,7 +110,15 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TESTING": False,
         "SECRET_KEY": env.get("SECRET_KEY", dev_secret),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(_database_url(env.get("DATABASE_URL"))),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            _database_url(env.get("DATABASE_URL")),
+            connect_timeout=_int(env, "DATABASE_CONNECT_TIMEOUT", 3),
+            pool_timeout=_int(env, "DATABASE_POOL_TIMEOUT", 3),
+        ),
+        # Seconds a request's statement may run, or wait for a lock, on PostgreSQL (0: no
+        # bound); a server that stops answering is given up a second after (database_faults).
+        "DATABASE_STATEMENT_TIMEOUT": _int(env, "DATABASE_STATEMENT_TIMEOUT", 5),
+        "DATABASE_LOCK_TIMEOUT": _int(env, "DATABASE_LOCK_TIMEOUT", 3),
         # Requests larger than this are refused with a problem document (413).
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
         # JWT: one fixed algorithm; tokens are only ever read from the Authorization header.
@@ -156,6 +180,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "eKesco <no-reply@kesco-energy.com>"),
         "PUSH_GATEWAY_URL": env.get("PUSH_GATEWAY_URL", ""),
         "PUSH_GATEWAY_TOKEN": env.get("PUSH_GATEWAY_TOKEN", ""),
+        # Proxies in front whose X-Forwarded-For and X-Forwarded-Proto are believed (0: none,
+        # so a client cannot pick its own address); 1 for one nginx or balancer in front.
+        "TRUSTED_PROXY_HOPS": _int(env, "TRUSTED_PROXY_HOPS", 0),
+        # Who may read /metrics: a bearer token, or clients in these networks (comma-separated).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW_FROM": _networks(
+            env, "METRICS_ALLOW_FROM", "" if production else "127.0.0.1/32,::1/128"
+        ),
         "CORS_ORIGINS": [o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()],
         # Languages: Albanian first, then English and Serbian (Latin script).
         "BABEL_DEFAULT_LOCALE": "sq",

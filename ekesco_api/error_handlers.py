@@ -8,6 +8,7 @@ from flask import Flask, Response
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from ekesco_api import database_faults
 from ekesco_api.errors import ApiError, TextInvalid, ValueOutOfRange
 from ekesco_api.extensions import db
 from ekesco_api.problems import api_error_problem, http_problem, status_problem
@@ -58,6 +59,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(OverflowError, handle_out_of_range)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(UnicodeEncodeError, handle_bad_text)
+    database_faults.register_error_handlers(app)  # down, refused, hung: 503
     app.register_error_handler(ApiError, api_error_problem)
     app.register_error_handler(HTTPException, http_problem)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+
+from flask import current_app
 
 _SPACES = re.compile(r"[\s\-_.]+")
 
@@ -18,3 +22,15 @@ def identifier_key(value: str) -> str:
 def email_key(value: str) -> str:
     """E-mail addresses are unique ignoring case."""
     return value.strip().lower()
+
+
+def private_key(kind: str, value: str) -> str:
+    """A key that tells one person's e-mail or phone from another's without spelling it.
+
+    For rate-limit counters: their keys sit in Redis and the limiter writes them into the log.
+    Keyed with SECRET_KEY, so a list of every Kosovo phone number cannot be hashed to read them
+    back; every instance shares the secret, so all count under the same key.
+    """
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, value.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return f"{kind}:{digest.hexdigest()[:32]}"

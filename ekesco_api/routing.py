@@ -6,8 +6,10 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-# The largest value a BIGINT (and SQLite's INTEGER) holds; a larger id names nothing.
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns: on PostgreSQL the largest is 2^31 - 1 (SQLite holds more, but the
+# answer must not depend on the database). A larger id names nothing, so it is a 404 like any
+# other unknown id, not a 422 from the database refusing the number.
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):

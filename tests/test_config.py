@@ -56,10 +56,34 @@ def test_cors_origins_are_a_list() -> None:
 
 def test_pooled_server_connections_are_tested_before_use_but_a_sqlite_file_is_not(app) -> None:
     # A restarted PostgreSQL would otherwise hand the next request a dead connection.
-    assert load_config(SECRETS)["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert load_config(SECRETS)["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     assert load_config({})["SQLALCHEMY_ENGINE_OPTIONS"] == {}
     # The test app's own engine follows the database it was given, not the environment's.
     from ekesco_api.extensions import db
 
     with app.app_context():
         assert db.engine.pool._pre_ping is (db.engine.dialect.name != "sqlite")
+
+
+def test_waiting_for_the_database_is_bounded_and_configurable() -> None:
+    options = load_config(SECRETS)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"connect_timeout": 3}
+    assert options["pool_timeout"] == 3
+    tuned = load_config({**SECRETS, "DATABASE_CONNECT_TIMEOUT": "7", "DATABASE_POOL_TIMEOUT": "2"})[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ]
+    assert tuned["connect_args"] == {"connect_timeout": 7} and tuned["pool_timeout"] == 2
+    assert load_config(SECRETS)["DATABASE_STATEMENT_TIMEOUT"] == 5
+
+
+def test_forwarded_addresses_are_believed_only_when_configured() -> None:
+    assert load_config({})["TRUSTED_PROXY_HOPS"] == 0
+    assert load_config({"TRUSTED_PROXY_HOPS": "1"})["TRUSTED_PROXY_HOPS"] == 1
+
+
+def test_metrics_are_closed_in_production_unless_configured() -> None:
+    production = {**SECRETS, "EKESCO_ENV": "production"}
+    assert load_config(production)["METRICS_ALLOW_FROM"] == []
+    assert load_config({})["METRICS_ALLOW_FROM"]  # loopback in development
+    with pytest.raises(ConfigError, match="METRICS_ALLOW_FROM"):
+        load_config({"METRICS_ALLOW_FROM": "not-a-network"})

@@ -25,7 +25,7 @@ from ekesco_api.auth.schemas import (
 )
 from ekesco_api.errors import ValidationFailed, WeakPassword
 from ekesco_api.extensions import client_ip, db, limiter
-from ekesco_api.keys import email_key
+from ekesco_api.keys import email_key, private_key
 from ekesco_api.security.errors import PasswordChangeRequired
 from ekesco_api.security.guards import token_required
 
@@ -48,12 +48,12 @@ def _username_limit_key() -> str:
     if not username:
         return "-"
     kind, key = auth_service.username_key(username)
-    return f"{kind}:{key}"
+    return private_key(kind, key)  # the e-mail or phone itself stays out of Redis and the log
 
 
 def _email_limit_key() -> str:
     email = _body_field("email")
-    return "email:" + email_key(email) if email else "-"
+    return private_key("email", email_key(email)) if email else "-"
 
 
 def _login_failed(response: Any) -> bool:

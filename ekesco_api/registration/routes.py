@@ -12,7 +12,7 @@ from ekesco_api.api_docs import documents
 from ekesco_api.auth.schemas import TokenPairSchema
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.i18n import request_language
-from ekesco_api.keys import email_key
+from ekesco_api.keys import email_key, private_key
 from ekesco_api.registration import service
 from ekesco_api.registration.errors import (
     CodeExpired,
@@ -67,7 +67,7 @@ def _target_email() -> str:
     body = request.get_json(silent=True)
     value = body.get("email") if isinstance(body, dict) else None
     if isinstance(value, str) and value.strip():
-        return "email:" + email_key(value)[:254]
+        return private_key("email", email_key(value)[:254])  # the address stays out of Redis
     return "ip:" + client_ip()
 
 

@@ -1,42 +1,5 @@
-"""X-Request-ID: taken from the caller (a proxy) when sane, generated otherwise, echoed back.
+"""The request's id, for the audit trail: `ekesco_api.request_ids` assigns it to every request."""
 
-The audit trail stores it, so one console click can be followed through logs and the record.
-"""
+from ekesco_api.request_ids import HEADER, current_request_id
 
-from __future__ import annotations
-
-import re
-import uuid
-
-from flask import Response, g, has_request_context, request
-from flask.sansio.blueprints import BlueprintSetupState
-
-HEADER = "X-Request-ID"
-# Anything else (too long, odd characters) could smuggle text into logs: replace it.
-_SANE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-def current_request_id() -> str | None:
-    """This request's id, or None outside a request."""
-    if not has_request_context():
-        return None
-    value = g.get("request_id")
-    return value if isinstance(value, str) else None
-
-
-def _assign() -> None:
-    given = request.headers.get(HEADER, "")
-    g.request_id = given if _SANE.match(given) else uuid.uuid4().hex
-
-
-def _echo(response: Response) -> Response:
-    request_id = current_request_id()
-    if request_id:
-        response.headers[HEADER] = request_id
-    return response
-
-
-def register(state: BlueprintSetupState) -> None:
-    """Hook both onto the whole app (`blp.record_once`): every answer carries its id."""
-    state.app.before_request(_assign)
-    state.app.after_request(_echo)
+__all__ = ["HEADER", "current_request_id"]

@@ -12,7 +12,7 @@ from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
 from ekesco_api.errors import TooManyAttempts, ValidationFailed
 from ekesco_api.extensions import client_ip, db, limiter
-from ekesco_api.keys import email_key
+from ekesco_api.keys import email_key, private_key
 from ekesco_api.registration.errors import (
     EmailTaken,
     PersonalNumberInvalid,
@@ -57,7 +57,6 @@ blp = Blueprint(
     url_prefix="/staff",
     description="Support agents, dispatchers and admins: login, customer care, the audit log.",
 )
-blp.record_once(request_ids.register)
 # Dispatchers' outage actions are audited by a flush listener; importing it installs it.
 assert outage_audit.ACTION_OUTAGE_ANNOUNCE
 
@@ -69,7 +68,9 @@ DEFAULT_LOGIN_LIMIT_PER_EMAIL = "5/minute;20/hour"
 def _email_limit_key() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "staff:" + email_key(email) if isinstance(email, str) and email else "staff:-"
+    if not isinstance(email, str) or not email:
+        return "staff:-"
+    return private_key("staff", email_key(email))  # the address itself stays out of Redis
 
 
 def _login_failed(response: Any) -> bool:
