@@ -172,7 +172,14 @@ def staff_view(session: Session, request: CustomerRequest) -> StaffRequestView:
 
 
 def _find(session: Session, key: str, *, lock: bool = False) -> CustomerRequest:
-    statement = select(CustomerRequest).where(CustomerRequest.reference == key)
+    statement = (
+        select(CustomerRequest)
+        .where(CustomerRequest.reference == key)
+        .options(
+            selectinload(CustomerRequest.meter),
+            selectinload(CustomerRequest.events).selectinload(RequestEvent.staff),
+        )
+    )
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     request = session.scalar(statement)

@@ -7,10 +7,11 @@ import json
 
 from sqlalchemy import select
 
-from ekesco_api.accounts.removal import delete_accounts
 from ekesco_api.customer_requests.following import requests_of
 from ekesco_api.customer_requests.models import CustomerRequest
 from tests.customer_requests.helpers import QUEUE, REQUESTS, change, file_request
+from tests.factories import DEFAULT_PASSWORD
+from tests.support.auth import API
 from tests.support.customers import make_customer
 
 
@@ -82,9 +83,10 @@ def test_deleting_the_account_keeps_its_requests_without_the_link(
     client, db_session, customer, agent_headers
 ):
     reference = file_request(client, customer).get_json()["reference"]
-
-    delete_accounts(db_session, [customer.account.id])
     db_session.commit()
+
+    gone = client.delete(f"{API}/me", json={"password": DEFAULT_PASSWORD}, headers=customer.headers)
+    assert gone.status_code == 204
     db_session.expire_all()  # bulk statements: forget the objects loaded before
 
     kept = db_session.scalars(
