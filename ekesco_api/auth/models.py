@@ -56,6 +56,9 @@ class SessionFamily(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    # The app or browser that logged in, as it named itself: shown back to the customer in
+    # their data export, so a login they do not recognise stands out.
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     @property
     def subject_id(self) -> int:

@@ -92,7 +92,10 @@ class Login(MethodView):
         429 with `Retry-After`.
         """
         return auth_service.login(
-            db.session(), username=data["username"], password=data["password"]
+            db.session(),
+            username=data["username"],
+            password=data["password"],
+            user_agent=request.headers.get("User-Agent"),
         )
 
 

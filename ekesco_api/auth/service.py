@@ -74,8 +74,13 @@ def _credentials(session: Session, username: str) -> Any:
     ).first()
 
 
-def login(session: Session, *, username: str, password: str) -> TokenPair:
-    """A token pair for the right password; the same 401 for an unknown user or a wrong one."""
+def login(
+    session: Session, *, username: str, password: str, user_agent: str | None = None
+) -> TokenPair:
+    """A token pair for the right password; the same 401 for an unknown user or a wrong one.
+
+    `user_agent` (the client's User-Agent) is kept with the session for the customer to see.
+    """
     account = _credentials(session, username)
     # End the read before the slow hash: on SQLite every transaction holds the writer lock
     # (BEGIN IMMEDIATE), so keeping it through argon2 would make logins on all workers take
@@ -99,7 +104,9 @@ def login(session: Session, *, username: str, password: str) -> TokenPair:
         session.commit()
         raise AccountNotVerified()
     scope = SCOPE_PASSWORD_CHANGE if account.password_change_required else SCOPE_FULL
-    pair = start_session(session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope)
+    pair = start_session(
+        session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope, user_agent=user_agent
+    )
     session.commit()
     if account.password_change_required:
         # The 403 carries a pair good only for PUT /me/password (contract: after a support reset).

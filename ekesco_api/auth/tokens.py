@@ -23,6 +23,7 @@ from ekesco_api.types import utcnow
 # runs them, and the ORM's bookkeeping would cost more CPU than the statements themselves.
 _FAMILIES = cast(Table, SessionFamily.__table__)
 _REFRESH_TOKENS = cast(Table, RefreshToken.__table__)
+USER_AGENT_LENGTH = 200
 
 
 class TokenPair(TypedDict):
@@ -32,11 +33,15 @@ class TokenPair(TypedDict):
     expires_in: int
 
 
-def issue_token_pair(session: Session, *, account: Account, scope: str = SCOPE_FULL) -> TokenPair:
+def issue_token_pair(
+    session: Session, *, account: Account, scope: str = SCOPE_FULL, user_agent: str | None = None
+) -> TokenPair:
     """Start a new session family for a customer and hand out its first token pair."""
     if account.id is None:
         session.flush()
-    return start_session(session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope)
+    return start_session(
+        session, kind=KIND_CUSTOMER, subject_id=account.id, scope=scope, user_agent=user_agent
+    )
 
 
 def start_session(
@@ -46,8 +51,12 @@ def start_session(
     subject_id: int,
     scope: str = SCOPE_FULL,
     role: str | None = None,
+    user_agent: str | None = None,
 ) -> TokenPair:
-    """Start a session family for any subject (customer account or staff member)."""
+    """Start a session family for any subject (customer account or staff member).
+
+    `user_agent` is kept as the client sent it, cut to the column's length.
+    """
     if kind not in (KIND_CUSTOMER, KIND_STAFF):
         raise ValueError(f"unknown session kind {kind!r}")
     family_id = new_id()
@@ -63,6 +72,7 @@ def start_session(
             "created_at": utcnow(),
             "revoked_at": None,
             "revoked_reason": None,
+            "user_agent": user_agent[:USER_AGENT_LENGTH] if user_agent else None,
         },
     )
     return _pair(

@@ -23,7 +23,7 @@ exactly when it is `paid`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -75,23 +75,28 @@ class Charge:
     total: Decimal
 
 
-def bill_statuses(oldest_first: Sequence[Charge], paid: Decimal) -> dict[int, str]:
-    """The status of each bill when `paid` settles the debt oldest first (see the module)."""
-    statuses: dict[int, str] = {}
-    if not oldest_first:
-        return statuses
-    debt_before = oldest_first[0].previous_balance
-    for bill in oldest_first:
+def settled_oldest_first(bills: Iterable[Any], paid: Decimal) -> Iterator[tuple[Any, str]]:
+    """Each bill (any row with `id`, `previous_balance` and `total`), taken oldest first, with
+    its status when `paid` settles the debt oldest first (see the module). A generator, so a
+    long history is judged as it is read."""
+    debt_before: Decimal | None = None
+    for bill in bills:
+        if debt_before is None:
+            debt_before = bill.previous_balance
         charges = bill.total - bill.previous_balance
         debt_after = debt_before + charges
         if charges <= 0 or paid >= debt_after:
-            statuses[bill.id] = PAID
+            yield bill, PAID
         elif paid > debt_before:
-            statuses[bill.id] = PARTIALLY_PAID
+            yield bill, PARTIALLY_PAID
         else:
-            statuses[bill.id] = UNPAID
+            yield bill, UNPAID
         debt_before = debt_after
-    return statuses
+
+
+def bill_statuses(oldest_first: Sequence[Charge], paid: Decimal) -> dict[int, str]:
+    """The status of each bill when `paid` settles the debt oldest first (see the module)."""
+    return {bill.id: status for bill, status in settled_oldest_first(oldest_first, paid)}
 
 
 def _statuses_for(session: Session, supply_point_id: int, bills: Iterable[Any]) -> dict[int, str]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
+from ekesco_api.accounts import export
 from ekesco_api.api_docs import documents
+from ekesco_api.clock import local_date
 from ekesco_api.extensions import client_ip, db, limiter
+from ekesco_api.i18n import request_language
 from ekesco_api.profile import closing
 from ekesco_api.profile import service as profile_service
 from ekesco_api.profile.errors import (
@@ -34,6 +37,7 @@ from ekesco_api.profile.schemas import (
     ProfileUpdateSchema,
 )
 from ekesco_api.security.guards import current_account_id, customer_required
+from ekesco_api.types import utcnow
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The customer's own account.")
 
@@ -191,4 +195,71 @@ class Password(MethodView):
             family_id=get_jwt().get("fam"),
             current_password=data["current_password"],
             new_password=data["new_password"],
+        )
+
+
+EXPORT_DOC = {
+    "200": {
+        "description": "The account's data as one JSON document, sent as it is read.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["format", "version", "exported_at", "complete"],
+                    "properties": {
+                        "format": {"type": "string", "example": "ekesco-account-export"},
+                        "version": {"type": "integer", "example": 1},
+                        "exported_at": {"type": "string", "format": "date-time"},
+                        "account": {"type": "object"},
+                        "complete": {
+                            "type": "boolean",
+                            "description": "The last member: a copy without it was cut short.",
+                        },
+                    },
+                    # Every other member is a section: a list of records.
+                    "additionalProperties": {"type": ["array", "object"]},
+                }
+            }
+        },
+    }
+}
+
+
+@blp.route("/export")
+class MyData(MethodView):
+    @customer_required(blp)
+    @blp.doc(operationId="exportMyData", responses=EXPORT_DOC)
+    def get(self) -> Any:
+        """A copy of everything held about the account
+
+        One JSON document, indented to be read by a person, written while it is read (an
+        account with years of bills costs the server no more memory than a new one): the
+        `account` as registered, then one member per section, each a list of records, newest
+        first: `meters`, `bills` (of the account's customer codes, with their paid status),
+        `payments`, `requests`, `inbox`, `messages` (SMS, e-mail and push sent; a one-time code
+        or link never), `devices` (never their push tokens), `notification_preferences`,
+        `subscriptions`, `sessions` (when, from which app, how each ended; never a token),
+        `password_reset_links`, `verification_codes` and `support_actions`. The last member,
+        `complete: true`, tells a whole copy from one cut short. Money is a decimal string,
+        times are UTC; area names come in the request's language.
+        """
+        account = _account()  # 401 for an account gone meanwhile, before the 200 is sent
+        account_id, language = account.id, request_language()
+        exported_at = utcnow()
+
+        def document() -> Any:
+            # The session is taken here, inside the stream: the request's own one has ended by
+            # the time the first piece is written.
+            yield from export.write_export(
+                db.session(), account_id=account_id, language=language, exported_at=exported_at
+            )
+
+        name = f"ekesco-data-{local_date(exported_at).isoformat()}.json"
+        return Response(
+            stream_with_context(document()),
+            mimetype="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "private, no-store",
+            },
         )

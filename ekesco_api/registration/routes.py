@@ -165,7 +165,12 @@ class Verify(MethodView):
         `too_many_attempts`: ask for a new one); a code older than 10 minutes is
         `code_expired`. An unknown e-mail also gets `code_invalid`.
         """
-        return service.verify_registration(db.session, email=data["email"], code=data["code"])
+        return service.verify_registration(
+            db.session,
+            email=data["email"],
+            code=data["code"],
+            user_agent=request.headers.get("User-Agent"),
+        )
 
 
 @blp.route("/verify/resend")

@@ -175,7 +175,9 @@ def _pending_account(session: AnySession, email: str) -> Account | None:
     return account if account is not None and account.status == STATUS_PENDING else None
 
 
-def verify_registration(session: AnySession, *, email: str, code: str) -> TokenPair:
+def verify_registration(
+    session: AnySession, *, email: str, code: str, user_agent: str | None = None
+) -> TokenPair:
     """Confirm the registration code, activate the account and log it in; commits.
 
     An unknown e-mail, or an account already active, gets the same CodeInvalid as a wrong code:
@@ -187,7 +189,11 @@ def verify_registration(session: AnySession, *, email: str, code: str) -> TokenP
     codes.check_code(session, account=account, purpose=PURPOSE_REGISTRATION, code=code)
     account.status = STATUS_ACTIVE
     account.verified_at = utcnow()
-    tokens = issue_token_pair(session, account=account)  # type: ignore[arg-type]
+    tokens = issue_token_pair(
+        session,  # type: ignore[arg-type]
+        account=account,
+        user_agent=user_agent,
+    )
     session.commit()
     return tokens
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:02:01.171857
+Create Date: 2026-12-06 04:04:41.160032
 
 """
 from alembic import op
@@ -437,6 +437,7 @@ def upgrade():
     sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=32), nullable=True),
+    sa.Column('user_agent', sa.String(length=200), nullable=True),
     sa.CheckConstraint("(kind = 'customer' AND account_id IS NOT NULL) OR (kind = 'staff' AND staff_id IS NOT NULL)", name=op.f('ck_session_families_subject')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_session_families_account_id_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_session_families_staff_id_staff_members')),
