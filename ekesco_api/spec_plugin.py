@@ -88,6 +88,8 @@ class AnswersPlugin(BasePlugin):
             if field.metadata.get("sometimes")
         }
         self.declared_required[name] = list(definition.get("required", []))
+        for prop, spec in definition.get("properties", {}).items():
+            definition["properties"][prop] = _nullable_enum_as_choice(spec)
         return None
 
     def operation_helper(
@@ -134,6 +136,23 @@ class AnswersPlugin(BasePlugin):
                 definition["required"] = required
             else:
                 definition.pop("required", None)
+
+
+def _nullable_enum_as_choice(spec: dict[str, Any]) -> dict[str, Any]:
+    """`enum: [sq, en, sr, null]` as "one of these, or null", which generators can type.
+
+    apispec writes a nullable enum as one type list with None among the values; client
+    generators then invent a class per branch. The same values, split, read as they mean.
+    """
+    types, values = spec.get("type"), spec.get("enum")
+    if not (isinstance(types, list) and "null" in types and values and None in values):
+        return spec
+    choice = {
+        "type": next(t for t in types if t != "null"),
+        "enum": [v for v in values if v is not None],
+    }
+    rest = {key: value for key, value in spec.items() if key not in {"type", "enum"}}
+    return {**rest, "anyOf": [choice, {"type": "null"}]}
 
 
 def _schema_refs(node: Any) -> Iterator[str]:

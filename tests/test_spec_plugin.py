@@ -122,3 +122,11 @@ def test_an_empty_202_carries_no_content_type(client) -> None:
     response = client.post("/api/v1/auth/password/forgot", json={"email": "nobody@example.com"})
     assert response.status_code == 202
     assert "Content-Type" not in response.headers
+
+
+def test_a_nullable_choice_is_a_choice_or_null(spec: dict[str, Any]) -> None:
+    language = spec["components"]["schemas"]["Register"]["properties"]["language"]
+    assert language["anyOf"] == [
+        {"type": "string", "enum": ["sq", "en", "sr"]},
+        {"type": "null"},
+    ]
