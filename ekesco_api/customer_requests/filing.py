@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
@@ -41,7 +42,33 @@ def daily_limit() -> int | None:
     return int(current_app.config.get("REQUESTS_PER_DAY", DEFAULT_PER_DAY))
 
 
-def _check_daily_limit(session: Session, account_id: int, now: dt.datetime, limit: int) -> None:
+@dataclass(frozen=True)
+class DailyQuota:
+    """Where the account stands against the daily limit, as the `X-RateLimit-*` headers say it
+    (the same headers Flask-Limiter writes elsewhere, so clients read one convention)."""
+
+    limit: int
+    used: int
+    resets_at: dt.datetime
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(max(self.limit - self.used, 0)),
+            "X-RateLimit-Reset": str(math.ceil(self.resets_at.timestamp())),
+        }
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: CustomerRequest
+    quota: DailyQuota | None  # None when the limits are off
+
+
+def _check_daily_limit(
+    session: Session, account_id: int, now: dt.datetime, limit: int
+) -> DailyQuota:
+    """The quota with this filing counted; refuses (429) when the day's filings are used up."""
     today = local_date(now)
     filed = session.scalar(
         select(func.count())
@@ -51,10 +78,14 @@ def _check_daily_limit(session: Session, account_id: int, now: dt.datetime, limi
             CustomerRequest.created_at >= local_midnight(today),
         )
     )
-    if (filed or 0) >= limit:
-        tomorrow = local_midnight(today + dt.timedelta(days=1))
+    tomorrow = local_midnight(today + dt.timedelta(days=1))
+    quota = DailyQuota(limit=limit, used=(filed or 0) + 1, resets_at=tomorrow)
+    if quota.used > limit:
         wait = max(1, math.ceil((tomorrow - now).total_seconds()))
-        raise after_rollback(session, DailyLimitReached(retry_after=wait, limit=limit))
+        refusal = DailyLimitReached(retry_after=wait, limit=limit)
+        refusal.headers.update(quota.headers())
+        raise after_rollback(session, refusal)
+    return quota
 
 
 def file_request(
@@ -67,7 +98,7 @@ def file_request(
     meter_id: int | None = None,
     now: dt.datetime | None = None,
     limit: int | None = None,
-) -> CustomerRequest:
+) -> Filed:
     """File one submission for the account and send its receipt; commits.
 
     `limit` defaults to `daily_limit()`. Refusals (404 `meter_not_found`, 429) write nothing.
@@ -80,8 +111,7 @@ def file_request(
     ).one_or_none()
     if account is None:
         raise after_rollback(session, TokenRevoked())  # deleted while its token lived
-    if per_day is not None:
-        _check_daily_limit(session, account_id, instant, per_day)
+    quota = None if per_day is None else _check_daily_limit(session, account_id, instant, per_day)
     if meter_id is not None:
         owned = owned_meter_ids(account_id).subquery()
         if session.scalar(select(owned.c[0]).where(owned.c[0] == meter_id)) is None:
@@ -105,4 +135,4 @@ def file_request(
     session.add(request)
     send_receipt(session, account, reference=request.reference, kind=kind, topic=topic)
     session.commit()
-    return request
+    return Filed(request, quota)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
@@ -29,6 +30,7 @@ from ekesco_api.db import SelectPage
 from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.security.guards import current_account_id, customer_required, staff_required
+from ekesco_api.spec_plugin import header_ref
 from ekesco_api.staff.actors import current_actor
 from ekesco_api.staff.models import ROLE_SUPPORT
 
@@ -52,7 +54,7 @@ class Requests(MethodView):
     @customer_required(blp)
     @blp.doc(operationId="fileRequest")
     @blp.arguments(RequestCreateSchema)
-    @blp.response(201, RequestSchema)
+    @blp.response(201, RequestSchema, headers={"Location": header_ref("LOCATION")})
     @documents(blp, MeterNotFound, DailyLimitReached, ValidationFailed)
     def post(self, data: dict[str, Any]) -> Any:
         """File a request, complaint, suggestion or compliment
@@ -63,9 +65,14 @@ class Requests(MethodView):
         push to its devices or else e-mail), in the account's language. `meter_id` must be one
         of the account's meters (404 `meter_not_found` otherwise). At most `REQUESTS_PER_DAY`
         (20) filings per account and Kosovo day: past that, 429 `request_limit_reached` with
-        `Retry-After` (seconds to local midnight).
+        `Retry-After` (seconds to local midnight). The `X-RateLimit-*` headers say how many are
+        left today and when the count starts again.
         """
-        return filing.file_request(db.session(), account_id=current_account_id(), **data)
+        filed = filing.file_request(db.session(), account_id=current_account_id(), **data)
+        headers = {"Location": f"{request.base_url}/{filed.request.reference}"}
+        if filed.quota is not None:
+            headers.update(filed.quota.headers())
+        return filed.request, headers
 
     @customer_required(blp)
     @blp.doc(operationId="listRequests")

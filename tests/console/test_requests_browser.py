@@ -47,7 +47,7 @@ def desk(app: Flask) -> Iterator[dict[str, Any]]:
             kind="request",
             topic="data_update",
             description="Numri im i telefonit ka ndryshuar.\nJu lutem përditësoni të dhënat.",
-        ).reference
+        ).request.reference
         # Requests made from the test itself must read afresh, as a new request's would.
         db.session.remove()
         yield rows

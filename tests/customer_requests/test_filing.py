@@ -42,6 +42,7 @@ def test_a_filing_answers_its_reference_status_and_history(client, customer):
     assert response.status_code == 201
     body = response.get_json()
     assert REFERENCE.match(body["reference"])
+    assert response.headers["Location"].endswith(f"{REQUESTS}/{body['reference']}")
     assert body["kind"] == "complaint" and body["topic"] == "wrong_payment_code"
     assert body["meter_id"] == customer.meter.id
     assert body["meter_number"] == customer.meter.meter_number
@@ -233,14 +234,17 @@ def test_past_the_daily_limit_the_answer_is_429_until_local_midnight(
     monkeypatch.setitem(app.config, "REQUESTS_PER_DAY", 2)
     other = make_customer(db_session)
     db_session.commit()  # the refusal rolls back: keep the set-up
-    assert file_request(client, customer).status_code == 201
+    first = file_request(client, customer)
+    assert first.headers["X-RateLimit-Remaining"] == "1"
     assert file_request(client, customer, description="\x00").status_code == 422  # not counted
-    assert file_request(client, customer).status_code == 201
+    assert file_request(client, customer).headers["X-RateLimit-Remaining"] == "0"
     before = _count(db_session)
 
     refused = file_request(client, customer)
 
     assert refused.status_code == 429
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
     body = refused.get_json()
     assert body["code"] == "request_limit_reached" and body["limit"] == 2
     assert 0 < int(refused.headers["Retry-After"]) <= 25 * 3600
@@ -282,7 +286,8 @@ def test_the_limit_counts_the_kosovo_day_and_retry_after_ends_at_its_midnight(db
         now=utc(2031, 3, 4, 23, 0),
         limit=1,
     )
-    assert next_day.status == "received"
+    assert next_day.request.status == "received"
+    assert next_day.quota is not None and next_day.quota.headers()["X-RateLimit-Remaining"] == "0"
 
 
 # --- the new year ------------------------------------------------------------------------------
@@ -298,7 +303,7 @@ def test_references_start_again_at_the_kosovo_new_year(db_session, customer):
             description="x",
             now=moment,
             limit=None,
-        ).reference
+        ).request.reference
 
     # Winter: Prishtina is UTC+1, so local 31 Dec 23:59 is 22:59 UTC and the local new year
     # begins at 23:00 UTC, while the UTC date is still the 31st.

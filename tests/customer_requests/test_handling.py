@@ -275,7 +275,7 @@ def test_the_service_keeps_the_time_it_is_given(db_session, customer, agent):
         topic="other",
         description="x",
         limit=None,
-    )
+    ).request
     actor = Actor(staff_id=agent.id, role="support", email=agent.email)
     moment = utc(2031, 5, 1, 8, 0)
 

@@ -62,7 +62,7 @@ def test_two_agents_moving_one_request_at_once_one_wins(app: Flask) -> None:
                 kind="complaint",
                 topic="billing_error",
                 description=f"#{n}",
-            ).reference
+            ).request.reference
             for n in range(2)
         ]
 
