@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 export EKESCO_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint format openapi translations extract-messages i18n demo-data worker bench clean
+.PHONY: run test lint format openapi translations extract-messages i18n demo-data worker bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -63,6 +63,13 @@ bench: $(STAMP) translations
 	$(BIN)/python benchmarks/balance.py
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/bill_pdf.py
+
+# The service at the supplier's size (benchmarks/scale.py): a 600,000-supply-point export, the
+# nightly import into PostgreSQL (database ekesco_scale, kept for the next run), the endpoints
+# under wrk and the bill-day mix under Locust. SCALE_ARGS="--supply-points 60000" for a quick one.
+bench-scale: $(STAMP) translations
+	$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

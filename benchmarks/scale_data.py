@@ -1,0 +1,154 @@
+"""The 600,000-customer database of `scale.py`: app accounts, a 10-meter account, minted tokens.
+
+Run inside the app context of `harness.migrated_app` on a database the CIS import has filled.
+Accounts are written by one INSERT ... SELECT from the supply points with one argon2 hash made
+once and reused: 200,000 argon2 hashes would take an hour of CPU and measure nothing. Every
+account can log in with `PASSWORD`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "scale benchmark passphrase"
+EMAIL_DOMAIN = "scale.example"
+TEN_METERS = 10
+
+
+@dataclass
+class Fixture:
+    """What the load needs: the 10-meter account's token and meter, and minted token pairs."""
+
+    accounts: int
+    balance_token: str
+    meter_id: int
+    unregistered: list[tuple[str, str]]  # customer code, personal number: for registrations
+
+
+def email_of(account_number: int) -> str:
+    """The e-mail of the n-th benchmark account (1-based): what a login sends."""
+    return f"customer{account_number}@{EMAIL_DOMAIN}"
+
+
+def register_accounts(count: int) -> int:
+    """Active, verified accounts on the first `count` supply points by id; returns how many
+    exist. Their names are the holders' (not masked); idempotent."""
+    from sqlalchemy import func, select, text
+
+    from ekesco_api.accounts.models import Account
+    from ekesco_api.extensions import db
+    from ekesco_api.passwords import hash_password
+
+    session = db.session()
+    have = session.scalar(
+        select(func.count()).select_from(Account).where(Account.email_key.like(f"%@{EMAIL_DOMAIN}"))
+    )
+    if have and have >= count:
+        return int(have)
+    # n-th supply point by id → account n: e-mail customer<n>@..., phone +38344 and 6 digits.
+    session.execute(
+        text(
+            """
+            INSERT INTO accounts (supply_point_id, first_name, last_name, email, email_key, phone,
+                personal_number, id_card_expiry, password_hash, language, status,
+                name_matches_holder, password_change_required, created_at, verified_at)
+            SELECT sp.id, sp.first_name, sp.last_name, e.email, e.email,
+                '+3834' || lpad(sp.n::text, 7, '0'),
+                coalesce(sp.personal_number, lpad(sp.n::text, 10, '9')),
+                :expiry, :hash, 'sq', 'active', true, false, now(), now()
+            FROM (SELECT s.*, row_number() OVER (ORDER BY s.id) AS n FROM supply_points s
+                  ORDER BY s.id LIMIT :count) sp
+            CROSS JOIN LATERAL (SELECT 'customer' || sp.n || :domain AS email) e
+            WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.supply_point_id = sp.id)
+            """
+        ),
+        {
+            "count": count,
+            "hash": hash_password(PASSWORD),
+            "expiry": dt.date.today() + dt.timedelta(days=3 * 365),
+            "domain": "@" + EMAIL_DOMAIN,
+        },
+    )
+    session.commit()
+    session.execute(text("ANALYZE accounts"))
+    session.commit()
+    return count
+
+
+def ten_meter_account(accounts: int) -> tuple[int, int]:
+    """Account 1 with nine more supply points claimed (beyond the registered ones): its id and
+    the id of its first meter."""
+    from sqlalchemy import select
+
+    from ekesco_api.accounts.models import Account
+    from ekesco_api.extensions import db
+    from ekesco_api.meters import service as meter_service
+    from ekesco_api.meters.models import Meter, SupplyPoint
+
+    session = db.session()
+    account = session.scalars(select(Account).where(Account.email_key == email_of(1))).one()
+    meters = meter_service.list_meters(session, account_id=account.id)
+    if len(meters) < TEN_METERS:
+        # Supply points after the registered ones: nobody holds them.
+        spare = session.execute(
+            select(SupplyPoint.customer_code, Meter.meter_number)
+            .join(Meter, Meter.supply_point_id == SupplyPoint.id)
+            .order_by(SupplyPoint.id)
+            .offset(accounts + 1000)
+            .limit(TEN_METERS * 2)
+        ).all()
+        taken: set[str] = set()
+        for code, number in spare:
+            if len(meters) >= TEN_METERS:
+                break
+            if code in taken:
+                continue
+            taken.add(code)
+            meter_service.add_meter(
+                session, account_id=account.id, customer_code=code, meter_number=number
+            )
+            meters = meter_service.list_meters(session, account_id=account.id)
+    session.commit()
+    return account.id, meters[0].id
+
+
+def mint_tokens(first: int, count: int, out: Path) -> list[tuple[str, str]]:
+    """Token pairs (access, refresh) of accounts first..first+count-1, one session each,
+    written to `out` one pair per line (access<TAB>refresh) for wrk's and Locust's users."""
+    from sqlalchemy import select
+
+    from ekesco_api.accounts.models import Account
+    from ekesco_api.auth.tokens import issue_token_pair
+    from ekesco_api.extensions import db
+
+    session = db.session()
+    emails = [email_of(n) for n in range(first, first + count)]
+    pairs: list[tuple[str, str]] = []
+    for start in range(0, len(emails), 1000):
+        chunk = emails[start : start + 1000]
+        for account in session.scalars(select(Account).where(Account.email_key.in_(chunk))):
+            pair = issue_token_pair(session, account=account)
+            pairs.append((pair["access_token"], pair["refresh_token"]))
+        session.commit()
+    out.write_text("".join(f"{a}\t{r}\n" for a, r in pairs), encoding="utf-8")
+    return pairs
+
+
+def unregistered_codes(accounts: int, count: int) -> list[tuple[str, str]]:
+    """Customer codes nobody registered yet, with their holder's personal number."""
+    from sqlalchemy import select
+
+    from ekesco_api.extensions import db
+    from ekesco_api.meters.models import SupplyPoint
+
+    rows: Any = db.session().execute(
+        select(SupplyPoint.customer_code, SupplyPoint.personal_number)
+        .where(SupplyPoint.personal_number.is_not(None))
+        .order_by(SupplyPoint.id)
+        .offset(accounts + 5000)
+        .limit(count)
+    )
+    return [(code, personal) for code, personal in rows]
