@@ -216,8 +216,11 @@ EXPORT_DOC = {
                             "description": "The last member: a copy without it was cut short.",
                         },
                     },
-                    # Every other member is a section: a list of records.
-                    "additionalProperties": {"type": ["array", "object"]},
+                    # Every other member is a section: a list of records. (anyOf, not a type
+                    # list: openapi-python-client cannot parse ["array", "object"].)
+                    "additionalProperties": {
+                        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}]
+                    },
                 }
             }
         },
