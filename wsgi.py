@@ -1,5 +1,5 @@
-"""The WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
+"""The WSGI entry point of a checkout: `flask --app wsgi ...`, `gunicorn wsgi:app`."""
 
-from ekesco_api import create_app
+from ekesco_api.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

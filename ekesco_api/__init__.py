@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from ekesco_api.config import engine_options, load_config
+from ekesco_api.config import engine_options, load_config, migrations_directory
 
 API_DESCRIPTION = """\
 The backend of the eKesco app of KESCO, Kosovo's electricity supplier.
@@ -70,7 +70,7 @@ def register_extensions(app: Flask) -> None:
     from ekesco_api.database_faults import configure_timeouts
     from ekesco_api.db import configure_postgresql, configure_sqlite
     from ekesco_api.extensions import api, babel, cors, db, jwt, limiter, migrate
-    from ekesco_api.i18n import select_locale
+    from ekesco_api.i18n import check_catalogs, select_locale
     from ekesco_api.security import headers
 
     db.init_app(app)
@@ -81,8 +81,9 @@ def register_extensions(app: Flask) -> None:
             configure_postgresql(app, db.engine, db.session)
             configure_timeouts(app, db.engine)
         metrics.init_app(app, db.engine)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=migrations_directory(app.root_path))
     babel.init_app(app, locale_selector=select_locale)
+    check_catalogs(app)  # without them every answer, SMS and PDF would be English
     jwt.init_app(app)
     security.init_app(app)
     auth.init_app(app)  # session revocation: the auth domain owns session families

@@ -83,6 +83,15 @@ def engine_options(
     }
 
 
+def migrations_directory(package_root: str) -> str:
+    """Alembic's folder: inside the package when installed from the wheel, else the checkout's.
+
+    The wheel's build step copies the repository's migrations/ into the package (setup.py).
+    """
+    installed = Path(package_root) / "migrations"
+    return str(installed if installed.is_dir() else Path(package_root).parent / "migrations")
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Read the environment into Flask settings; refuse to start production without secrets."""
     env = dict(os.environ if env is None else env)

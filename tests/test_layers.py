@@ -10,7 +10,7 @@ import ekesco_api
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 # Imports every domain's models for Alembic: neither plumbing nor a domain (see pyproject.toml).
-NEITHER = {"ekesco_api.models"}
+NEITHER = {"ekesco_api.models", "ekesco_api.wsgi"}  # wsgi: the app itself, built by the factory
 
 
 def _forbidden_contract() -> dict:
