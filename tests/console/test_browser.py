@@ -19,7 +19,6 @@ from flask import Flask
 
 from ekesco_api.extensions import db
 from tests.factories import (
-    STAFF_PASSWORD,
     make_account,
     make_area,
     make_meter,
@@ -27,7 +26,14 @@ from tests.factories import (
     make_supply_point,
 )
 from tests.support.auth import TEMP_PASSWORD
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    console_page,
+    need_chromium,
+    server,
+    staff_log_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.race]
 
@@ -85,25 +91,7 @@ def test_support_dispatch_and_admin_in_the_console(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="sq")
-            page.set_default_timeout(15_000)
-            page.on("dialog", lambda dialog: dialog.accept())
-            violations: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    violations.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-
-            def log_in(member: Any) -> None:
-                page.fill("#login-form input[name=email]", member.email)
-                page.fill("#login-form input[name=password]", STAFF_PASSWORD)
-                page.click("#login-form button[type=submit]")
-                expect(page.locator("#logout")).to_be_visible()
-
+            page, violations = console_page(browser)
             page.goto(server + "/console")
             # Albanian first; English on the switcher, without a reload (tokens stay).
             expect(page.locator("#login-form button[type=submit]")).to_have_text("Kyçu")
@@ -111,7 +99,7 @@ def test_support_dispatch_and_admin_in_the_console(
             expect(page.locator("#login-form button[type=submit]")).to_have_text("Log in")
 
             # --- a support agent finds a customer by customer code and resets the password
-            log_in(people["support"])
+            staff_log_in(page, people["support"])
             expect(page.locator("#who")).to_contain_text("Support agent")
             expect(page.locator("[data-tab=audit]")).to_be_hidden()
             page.select_option("#search-form select[name=key]", "customer_code")
@@ -140,7 +128,7 @@ def test_support_dispatch_and_admin_in_the_console(
             expect(page.locator("#login-form")).to_be_visible()
 
             # --- a dispatcher announces an outage on the area picker
-            log_in(people["dispatcher"])
+            staff_log_in(page, people["dispatcher"])
             expect(page.locator("[data-tab=customers]")).to_be_hidden()
             expect(page.locator("#tab-outages")).to_be_visible()
             page.select_option("#area-picker select[data-level='0']", str(people["city_id"]))
@@ -167,7 +155,7 @@ def test_support_dispatch_and_admin_in_the_console(
             page.click("#logout")
 
             # --- an admin sees both actions in the audit log
-            log_in(people["admin"])
+            staff_log_in(page, people["admin"])
             page.click("[data-tab=audit]")
             audit = page.locator("#audit table")
             expect(audit).to_contain_text("password_reset")

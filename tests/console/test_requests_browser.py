@@ -15,9 +15,16 @@ from flask import Flask
 
 from ekesco_api.customer_requests import filing
 from ekesco_api.extensions import db
-from tests.factories import STAFF_PASSWORD, make_cis_payment, make_staff
+from tests.factories import make_cis_payment, make_staff
 from tests.support.auth import API
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, server
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    console_page,
+    need_chromium,
+    server,
+    staff_log_in,
+)
 from tests.support.customers import make_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.race]
@@ -65,26 +72,9 @@ def test_an_agent_takes_replies_and_resolves_a_request(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="sq")
-            page.set_default_timeout(15_000)
-            violations: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    violations.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-
-            def log_in(member: Any) -> None:
-                page.fill("#login-form input[name=email]", member.email)
-                page.fill("#login-form input[name=password]", STAFF_PASSWORD)
-                page.click("#login-form button[type=submit]")
-                expect(page.locator("#logout")).to_be_visible()
-
+            page, violations = console_page(browser)
             page.goto(server + "/console")
-            log_in(desk["agent"])
+            staff_log_in(page, desk["agent"])
             tab = page.locator("[data-tab=requests]")
             expect(tab).to_have_text("Kërkesat")  # Albanian first
             page.select_option("#language", "en")
@@ -136,7 +126,7 @@ def test_an_agent_takes_replies_and_resolves_a_request(
 
             # The admin finds the agent's moves in the audit log.
             page.click("#logout")
-            log_in(desk["admin"])
+            staff_log_in(page, desk["admin"])
             page.click("[data-tab=audit]")
             page.select_option("#audit-form select[name=action]", "request_update")
             page.click("#audit-form button[type=submit]")
