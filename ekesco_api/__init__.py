@@ -112,6 +112,8 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.balance.routes import blp as balance_blp
     from ekesco_api.bills.routes import blp as bills_blp
     from ekesco_api.customer_requests import routes as customer_requests
+    from ekesco_api.disconnection import routes as disconnection
+    from ekesco_api.disconnection import staff_routes as staff_disconnection
     from ekesco_api.meters.routes import blp as meters_blp
     from ekesco_api.notifications.routes import blp as notifications_blp
     from ekesco_api.outages import routes as outages
@@ -137,6 +139,7 @@ def _domain_blueprints() -> list[Any]:
         notifications_blp,
         staff_blp,
         *(customer_requests.blp, customer_requests.staff_blp),
+        *(disconnection.blp, staff_disconnection.blp),
     ]
 
 
@@ -150,6 +153,7 @@ def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
     from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
+    from ekesco_api.disconnection import commands as disconnection_commands  # noqa: F401
     from ekesco_api.meters import commands as meter_commands  # noqa: F401  (block-warnings)
     from ekesco_api.outages import commands as outage_commands  # noqa: F401  (outage-reminders)
     from ekesco_api.payments import commands as payment_commands  # noqa: F401  (export-payments)

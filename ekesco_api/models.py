@@ -6,6 +6,15 @@ from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFami
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.customer_requests.models import CustomerRequest, RequestCounter, RequestEvent
+from ekesco_api.disconnection.models import (
+    DisconnectionCase,
+    DisconnectionEvent,
+    DisconnectionNotice,
+    MedicalCertificate,
+    Objection,
+    PaymentAgreement,
+    RefusedEvent,
+)
 from ekesco_api.meters.account_models import AccountMeter, BlockWarning, SupplyPointClaim
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.notifications.models import (
@@ -16,6 +25,7 @@ from ekesco_api.notifications.models import (
     NotificationChannels,
 )
 from ekesco_api.outages.models import AreaSubscription, Outage, OutageArea, OutageReminder
+from ekesco_api.payments.arrangement_models import DueArrangement
 from ekesco_api.payments.models import (
     CisPayment,
     IdempotencyKey,
@@ -38,22 +48,30 @@ __all__ = [
     "CisPayment",
     "CustomerRequest",
     "Device",
+    "DisconnectionCase",
+    "DisconnectionEvent",
+    "DisconnectionNotice",
+    "DueArrangement",
     "IdempotencyKey",
     "ImportRun",
+    "MedicalCertificate",
     "Message",
     "Meter",
     "MutedKind",
     "Notification",
     "NotificationChannels",
+    "Objection",
     "Outage",
     "OutageArea",
     "OutageReminder",
     "PasswordResetToken",
     "Payment",
+    "PaymentAgreement",
     "PaymentCallback",
     "PaymentItem",
     "Reading",
     "RefreshToken",
+    "RefusedEvent",
     "RequestCounter",
     "RequestEvent",
     "SessionFamily",

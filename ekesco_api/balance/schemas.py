@@ -8,8 +8,9 @@ from typing import Any
 
 import marshmallow as ma
 
-from ekesco_api.balance.service import AccountBalance, MeterBalance
+from ekesco_api.balance.service import AccountBalance, ArrangementBalance, MeterBalance
 from ekesco_api.fields import Money, UtcDateTime
+from ekesco_api.payments.arrangement_models import ARRANGEMENT_KINDS
 
 
 class LatestBillSchema(ma.Schema):
@@ -19,6 +20,22 @@ class LatestBillSchema(ma.Schema):
     issued_on = ma.fields.Date()
     due_on = ma.fields.Date()
     total = Money()
+
+
+class NextInstallmentSchema(ma.Schema):
+    number = ma.fields.Integer()
+    due_on = ma.fields.Date()
+    amount = Money()
+    left = Money(metadata={"description": "What is still to pay of it."})
+
+
+class ArrangementSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"enum": list(ARRANGEMENT_KINDS)})
+    total = Money(metadata={"description": "The agreement's debt, or the undisputed amount."})
+    installments = ma.fields.Integer()
+    paid = Money(metadata={"description": "Paid towards it since it was made."})
+    due_now = Money(metadata={"description": "Due by today under it and not paid yet."})
+    next_installment = ma.fields.Nested(NextInstallmentSchema, allow_none=True)
 
 
 class MeterBalanceSchema(ma.Schema):
@@ -39,6 +56,14 @@ class MeterBalanceSchema(ma.Schema):
         allow_none=True, metadata={"description": "When the supplier's data were last imported."}
     )
     as_of = UtcDateTime()
+    arrangement = ma.fields.Nested(
+        ArrangementSchema,
+        allow_none=True,
+        metadata={
+            "description": "An open payment agreement or disputed bill (ERO rule Art. 16.1a, "
+            "19.5): what is due now under it and the next installment; null without one."
+        },
+    )
 
 
 class AccountBalanceSchema(ma.Schema):
@@ -116,4 +141,26 @@ def _meter(row: MeterBalance, last_synced_at: str | None, as_of: str | None) -> 
         },
         "last_synced_at": last_synced_at,
         "as_of": as_of,
+        "arrangement": None if row.arrangement is None else _arrangement(row.arrangement),
+    }
+
+
+def _arrangement(arrangement: ArrangementBalance | None) -> dict[str, Any] | None:
+    if arrangement is None:
+        return None
+    upcoming = arrangement.next_installment
+    return {
+        "kind": arrangement.kind,
+        "total": _money(arrangement.total),
+        "installments": arrangement.installments,
+        "paid": _money(arrangement.paid),
+        "due_now": _money(arrangement.due_now),
+        "next_installment": None
+        if upcoming is None
+        else {
+            "number": upcoming.number,
+            "due_on": upcoming.due_on.isoformat(),
+            "amount": _money(upcoming.amount),
+            "left": _money(upcoming.left),
+        },
     }

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ekesco_api.bills.models import Bill
 from ekesco_api.bills.service import NEWEST_FIRST
 from ekesco_api.cis_import.models import ImportRun
+from ekesco_api.clock import local_today
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter
 from ekesco_api.meters.ownership import ACCOUNT_ID, METER_ID, listing_order, meters_select
+from ekesco_api.payments.arrangement_models import DueArrangement
+from ekesco_api.payments.arrangements import Installment, Standing, paid_from, schedule, standing
 from ekesco_api.payments.ledger import imported_since, unconfirmed
 from ekesco_api.types import utcnow
 
@@ -46,6 +49,41 @@ class LatestBill:
 
 
 @dataclass(slots=True)
+class NextInstallment:
+    number: int
+    due_on: dt.date
+    amount: Decimal
+    left: Decimal  # what is still to pay of it
+
+
+@dataclass(slots=True)
+class ArrangementBalance:
+    """An open arrangement of the supply point: what is due now under it, and the next part."""
+
+    kind: str
+    total: Decimal
+    installments: int
+    standing: Standing
+
+    @property
+    def paid(self) -> Decimal:
+        return self.standing.paid
+
+    @property
+    def due_now(self) -> Decimal:
+        return self.standing.due_now
+
+    @property
+    def next_installment(self) -> NextInstallment | None:
+        upcoming: Installment | None = self.standing.next
+        if upcoming is None:
+            return None
+        return NextInstallment(
+            upcoming.number, upcoming.due_on, upcoming.amount, self.standing.next_left
+        )
+
+
+@dataclass(slots=True)
 class MeterBalance:
     meter_id: int
     meter_number: str
@@ -58,6 +96,7 @@ class MeterBalance:
     latest_bill: LatestBill | None
     last_synced_at: dt.datetime | None
     as_of: dt.datetime
+    arrangement: ArrangementBalance | None = None
 
 
 @dataclass(slots=True)
@@ -70,6 +109,7 @@ class AccountBalance:
 
 
 _latest = aliased(Bill, name="latest_bill")
+_open = aliased(DueArrangement, name="open_arrangement")
 _LATEST_ID = (
     select(Bill.id)
     .where(Bill.supply_point_id == Meter.supply_point_id)
@@ -88,14 +128,29 @@ _BALANCE_COLUMNS = (
     imported_since(Meter.supply_point_id, _latest.issued_on).label("paid_imported"),
     unconfirmed(Meter.supply_point_id).label("paid_pending"),
     select(func.max(ImportRun.finished_at)).scalar_subquery().label("last_synced_at"),
+    # A payment agreement or a disputed bill (rare): NULL columns for every other row.
+    _open.kind.label("arrangement_kind"),
+    _open.total.label("arrangement_total"),
+    _open.installments.label("arrangement_installments"),
+    _open.first_due_on.label("arrangement_first_due_on"),
+    # Summed only for a row that has one: the CASE spares the other rows the two subqueries.
+    case((_open.id.is_not(None), paid_from(Meter.supply_point_id, _open.counted_from))).label(
+        "arrangement_paid"
+    ),
 )
 
 
-_ALL_METERS = meters_select(ACCOUNT_ID, *_BALANCE_COLUMNS, keys_only=True).outerjoin(
-    # The first condition is implied by the second; it lets PostgreSQL find the bill through
-    # its supply point's index instead of hashing the whole bills table.
-    _latest,
-    and_(_latest.supply_point_id == Meter.supply_point_id, _latest.id == _LATEST_ID),
+_ALL_METERS = (
+    meters_select(ACCOUNT_ID, *_BALANCE_COLUMNS, keys_only=True)
+    .outerjoin(
+        # The first condition is implied by the second; it lets PostgreSQL find the bill through
+        # its supply point's index instead of hashing the whole bills table.
+        _latest,
+        and_(_latest.supply_point_id == Meter.supply_point_id, _latest.id == _LATEST_ID),
+    )
+    .outerjoin(
+        _open, and_(_open.supply_point_id == Meter.supply_point_id, _open.closed_at.is_(None))
+    )
 )
 _ONE_METER = _ALL_METERS.where(Meter.id == METER_ID)
 
@@ -122,6 +177,11 @@ class _Row(NamedTuple):
     paid_imported: Decimal | None
     paid_pending: Decimal | None
     last_synced_at: dt.datetime | None
+    arrangement_kind: str | None
+    arrangement_total: Decimal | None
+    arrangement_installments: int | None
+    arrangement_first_due_on: dt.date | None
+    arrangement_paid: Any
 
 
 # Checked as the module loads, so that the statement and the tuple never drift apart.
@@ -155,6 +215,9 @@ def _meter_balance(row: _Row, as_of: dt.datetime) -> MeterBalance:
             row.bill_id, row.bill_number, row.bill_period, row.issued_on, row.due_on, row.bill_total
         )
     amount_due, pending = _amounts(row)
+    arrangement = None
+    if row.arrangement_kind is not None:
+        arrangement = _arrangement(row, as_of)
     return MeterBalance(
         meter_id=row.id,
         meter_number=row.meter_number,
@@ -167,6 +230,23 @@ def _meter_balance(row: _Row, as_of: dt.datetime) -> MeterBalance:
         latest_bill=latest,
         last_synced_at=row.last_synced_at,
         as_of=as_of,
+        arrangement=arrangement,
+    )
+
+
+def _arrangement(row: _Row, as_of: dt.datetime) -> ArrangementBalance:
+    assert row.arrangement_total is not None and row.arrangement_installments is not None
+    assert row.arrangement_first_due_on is not None
+    # SQLite sums in floating point: back to the cent (see payments.ledger).
+    paid = Decimal(str(row.arrangement_paid or 0)).quantize(Decimal("0.01"))
+    parts = schedule(
+        row.arrangement_total, row.arrangement_installments, row.arrangement_first_due_on
+    )
+    return ArrangementBalance(
+        kind=row.arrangement_kind or "",
+        total=row.arrangement_total,
+        installments=row.arrangement_installments,
+        standing=standing(parts, paid, local_today(as_of)),
     )
 
 

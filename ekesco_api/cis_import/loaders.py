@@ -14,6 +14,7 @@ from sqlalchemy import Column, Integer, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
+from ekesco_api.cis_import import disconnections
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
 from ekesco_api.cis_import.engine import Loader, NaturalKey, Row, Values
@@ -408,5 +409,14 @@ LOADERS: tuple[Loader, ...] = (
             _table(Reading),
             compared=("kwh_high_total", "kwh_low_total"),
         ),
+    ),
+    # Last: the ERO rule weighs the payments and bills loaded above.
+    Loader(
+        "disconnections.csv",
+        disconnections.COLUMNS,
+        key=disconnections.KEY,
+        lookups=disconnections.lookups,
+        values=disconnections.event_values,
+        write=disconnections.write,
     ),
 )

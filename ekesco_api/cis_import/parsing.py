@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from flask_babel import LazyString
 
+from ekesco_api.disconnection.refusals import REFUSALS
 from ekesco_api.i18n import _l, language
 
 # Every reason a row can be rejected for; the code is stable (stored in ImportRun.summary),
@@ -45,6 +46,8 @@ REASONS: dict[str, LazyString] = {
         " + %(previous_balance)s = %(expected)s, not %(total)s."
     ),
     "neighbourhood_without_locality": _l("A neighbourhood needs its locality."),
+    # disconnections.csv: events the ERO rule forbids, by article.
+    **REFUSALS,
 }
 
 

@@ -1,8 +1,8 @@
 """Import the CIS export, a directory of CSV files, and record the run.
 
 Files: areas.csv (names of places in sr/en), customers.csv, meters.csv, bills.csv, payments.csv,
-readings.csv; each optional, loaded in that order (see `loaders.LOADERS`) by `engine.load_file`,
-each in its own transaction.
+readings.csv, disconnections.csv; each optional, loaded in that order (see `loaders.LOADERS`)
+by `engine.load_file`, each in its own transaction.
 """
 
 from __future__ import annotations

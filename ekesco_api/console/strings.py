@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import LazyString
 
+from ekesco_api.console.disconnection_strings import DISCONNECTION_STRINGS
 from ekesco_api.console.request_strings import REQUEST_STRINGS
 from ekesco_api.i18n import LANGUAGES, _l, language
 
@@ -105,6 +106,7 @@ STRINGS: dict[str, LazyString] = {
     "error": _l("Something went wrong. Please try again."),
 }
 STRINGS.update(REQUEST_STRINGS)
+STRINGS.update(DISCONNECTION_STRINGS)
 
 
 def catalog() -> dict[str, dict[str, str]]:

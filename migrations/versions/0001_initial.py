@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:04:41.160032
+Create Date: 2026-12-06 04:22:55.799732
 
 """
 from alembic import op
@@ -275,6 +275,67 @@ def upgrade():
     with op.batch_alter_table('cis_payments', schema=None) as batch_op:
         batch_op.create_index('ix_cis_payments_supply_point_paid_on', ['supply_point_id', 'paid_on'], unique=False)
 
+    op.create_table('disconnection_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.String(length=24), nullable=False),
+    sa.Column('amount_due', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('warned_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('notice_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('scheduled_for', sa.Date(), nullable=True),
+    sa.Column('disconnected_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reconnection_reference', sa.String(length=24), nullable=True),
+    sa.Column('reconnection_requested_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reconnection_due_by', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reconnection_fee', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('reconnected_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sa.String(length=24), nullable=True),
+    sa.Column('last_event_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('opened_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_disconnection_cases_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_cases')),
+    sa.UniqueConstraint('reconnection_reference', name=op.f('uq_disconnection_cases_reconnection_reference'))
+    )
+    with op.batch_alter_table('disconnection_cases', schema=None) as batch_op:
+        batch_op.create_index('ix_disconnection_cases_stage', ['stage', 'reconnection_due_by'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disconnection_cases_supply_point_id'), ['supply_point_id'], unique=False)
+        batch_op.create_index('ux_disconnection_cases_open', ['supply_point_id'], unique=True, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+
+    op.create_table('disconnection_refused_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.String(length=64), nullable=False),
+    sa.Column('customer_code', sa.String(length=32), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=True),
+    sa.Column('event', sa.String(length=16), nullable=False),
+    sa.Column('occurred_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('article', sa.String(length=8), nullable=True),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('refused_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_disconnection_refused_events_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_refused_events')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_disconnection_refused_events_event_id'))
+    )
+    op.create_table('due_arrangements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('total', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('installments', sa.Integer(), nullable=False),
+    sa.Column('first_due_on', sa.Date(), nullable=False),
+    sa.Column('counted_from', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_due_arrangements_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_due_arrangements'))
+    )
+    with op.batch_alter_table('due_arrangements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_due_arrangements_supply_point_id'), ['supply_point_id'], unique=False)
+        batch_op.create_index('ux_due_arrangements_open', ['supply_point_id'], unique=True, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+
     op.create_table('meters',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meter_number', sa.String(length=32), nullable=False),
@@ -354,6 +415,62 @@ def upgrade():
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_devices_account_id'), ['account_id'], unique=False)
 
+    op.create_table('disconnection_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.String(length=64), nullable=True),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('amount_due', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('scheduled_for', sa.Date(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['disconnection_cases.id'], name=op.f('fk_disconnection_events_case_id_disconnection_cases')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_disconnection_events_staff_id_staff_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_events')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_disconnection_events_event_id'))
+    )
+    with op.batch_alter_table('disconnection_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disconnection_events_case_id'), ['case_id'], unique=False)
+
+    op.create_table('disconnection_medical_certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sa.Integer(), nullable=True),
+    sa.Column('postponed_until', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['disconnection_cases.id'], name=op.f('fk_disconnection_medical_certificates_case_id_disconnection_cases')),
+    sa.ForeignKeyConstraint(['recorded_by'], ['staff_members.id'], name=op.f('fk_disconnection_medical_certificates_recorded_by_staff_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_medical_certificates')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_disconnection_medical_certificates_case_id'))
+    )
+    op.create_table('disconnection_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('issued_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=True),
+    sa.Column('channels', sa.JSON(), nullable=False),
+    sa.Column('confirm_by', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('received_by', sa.String(length=8), nullable=True),
+    sa.Column('confirmed_by_staff_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_disconnection_notices_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['case_id'], ['disconnection_cases.id'], name=op.f('fk_disconnection_notices_case_id_disconnection_cases')),
+    sa.ForeignKeyConstraint(['confirmed_by_staff_id'], ['staff_members.id'], name=op.f('fk_disconnection_notices_confirmed_by_staff_id_staff_members')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_notices'))
+    )
+    with op.batch_alter_table('disconnection_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disconnection_notices_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disconnection_notices_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disconnection_notices_notification_id'), ['notification_id'], unique=False)
+        batch_op.create_index('ix_disconnection_notices_unconfirmed', ['received_at', 'confirm_by'], unique=False)
+
     op.create_table('muted_kinds',
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
@@ -397,6 +514,24 @@ def upgrade():
     )
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_reset_tokens_account_id'), ['account_id'], unique=False)
+
+    op.create_table('payment_agreements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supply_point_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('arrangement_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_payment_agreements_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['arrangement_id'], ['due_arrangements.id'], name=op.f('fk_payment_agreements_arrangement_id_due_arrangements')),
+    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_points.id'], name=op.f('fk_payment_agreements_supply_point_id_supply_points')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_agreements')),
+    sa.UniqueConstraint('arrangement_id', name=op.f('uq_payment_agreements_arrangement_id'))
+    )
+    with op.batch_alter_table('payment_agreements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_agreements_supply_point_id'), ['supply_point_id'], unique=False)
+        batch_op.create_index('ux_payment_agreements_live', ['supply_point_id'], unique=True, postgresql_where=sa.text("status IN ('proposed', 'active')"), sqlite_where=sa.text("status IN ('proposed', 'active')"))
 
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -513,6 +648,32 @@ def upgrade():
     with op.batch_alter_table('customer_request_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_request_events_request_id'), ['request_id'], unique=False)
 
+    op.create_table('disconnection_objections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=True),
+    sa.Column('undisputed_amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('arrangement_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('filed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('decision_notice_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_disconnection_objections_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['arrangement_id'], ['due_arrangements.id'], name=op.f('fk_disconnection_objections_arrangement_id_due_arrangements')),
+    sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_disconnection_objections_bill_id_bills')),
+    sa.ForeignKeyConstraint(['case_id'], ['disconnection_cases.id'], name=op.f('fk_disconnection_objections_case_id_disconnection_cases')),
+    sa.ForeignKeyConstraint(['decided_by'], ['staff_members.id'], name=op.f('fk_disconnection_objections_decided_by_staff_members')),
+    sa.ForeignKeyConstraint(['decision_notice_id'], ['disconnection_notices.id'], name=op.f('fk_disconnection_objections_decision_notice_id_disconnection_notices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disconnection_objections'))
+    )
+    with op.batch_alter_table('disconnection_objections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disconnection_objections_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ux_disconnection_objections_open', ['case_id'], unique=True, postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+
     op.create_table('idempotency_keys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -579,6 +740,11 @@ def downgrade():
         batch_op.drop_index('ix_idempotency_keys_created_at')
 
     op.drop_table('idempotency_keys')
+    with op.batch_alter_table('disconnection_objections', schema=None) as batch_op:
+        batch_op.drop_index('ux_disconnection_objections_open', postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+        batch_op.drop_index(batch_op.f('ix_disconnection_objections_case_id'))
+
+    op.drop_table('disconnection_objections')
     with op.batch_alter_table('customer_request_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_request_events_request_id'))
 
@@ -607,6 +773,11 @@ def downgrade():
         batch_op.drop_index('ix_payments_account_newest')
 
     op.drop_table('payments')
+    with op.batch_alter_table('payment_agreements', schema=None) as batch_op:
+        batch_op.drop_index('ux_payment_agreements_live', postgresql_where=sa.text("status IN ('proposed', 'active')"), sqlite_where=sa.text("status IN ('proposed', 'active')"))
+        batch_op.drop_index(batch_op.f('ix_payment_agreements_supply_point_id'))
+
+    op.drop_table('payment_agreements')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_account_id'))
 
@@ -618,6 +789,18 @@ def downgrade():
     op.drop_table('outage_reminders')
     op.drop_table('notification_channels')
     op.drop_table('muted_kinds')
+    with op.batch_alter_table('disconnection_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_disconnection_notices_unconfirmed')
+        batch_op.drop_index(batch_op.f('ix_disconnection_notices_notification_id'))
+        batch_op.drop_index(batch_op.f('ix_disconnection_notices_case_id'))
+        batch_op.drop_index(batch_op.f('ix_disconnection_notices_account_id'))
+
+    op.drop_table('disconnection_notices')
+    op.drop_table('disconnection_medical_certificates')
+    with op.batch_alter_table('disconnection_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disconnection_events_case_id'))
+
+    op.drop_table('disconnection_events')
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_devices_account_id'))
 
@@ -640,6 +823,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_meters_supply_point_id'))
 
     op.drop_table('meters')
+    with op.batch_alter_table('due_arrangements', schema=None) as batch_op:
+        batch_op.drop_index('ux_due_arrangements_open', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_due_arrangements_supply_point_id'))
+
+    op.drop_table('due_arrangements')
+    op.drop_table('disconnection_refused_events')
+    with op.batch_alter_table('disconnection_cases', schema=None) as batch_op:
+        batch_op.drop_index('ux_disconnection_cases_open', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_disconnection_cases_supply_point_id'))
+        batch_op.drop_index('ix_disconnection_cases_stage')
+
+    op.drop_table('disconnection_cases')
     with op.batch_alter_table('cis_payments', schema=None) as batch_op:
         batch_op.drop_index('ix_cis_payments_supply_point_paid_on')
 

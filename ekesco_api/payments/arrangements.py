@@ -1,0 +1,108 @@
+"""An arrangement's installments and where they stand: pure arithmetic, and the one sum of
+payments it needs.
+
+Payments are matched to installments in order: everything paid towards the supply point from
+the moment the arrangement was made counts, the first euros against the first installment and
+any excess against the next, so paying early or more is never lost. An imported payment counts
+from its `paid_at`, an app payment the CIS has not confirmed yet from the bank's confirmation
+(`completed_at`); once confirmed, the imported copy counts instead, never both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import ScalarSelect, exists, func, select
+
+from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Installment:
+    number: int
+    due_on: dt.date
+    amount: Decimal
+
+
+def schedule(total: Decimal, count: int, first_due_on: dt.date) -> list[Installment]:
+    """`count` monthly installments of `total`, the first on `first_due_on`; equal parts
+    rounded down to the cent, the last one taking what rounding left. A month without the
+    first's day falls on its last day (31 Jan, 28 or 29 Feb, 31 Mar)."""
+    part = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    return [
+        Installment(
+            number=n + 1,
+            due_on=first_due_on + relativedelta(months=n),
+            amount=part if n < count - 1 else total - part * (count - 1),
+        )
+        for n in range(count)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where an arrangement stands on a day, given what was paid towards it."""
+
+    due_now: Decimal  # what was due by today and is not paid yet
+    paid: Decimal
+    covered: int  # installments paid in full
+    next: Installment | None  # the first installment not paid in full
+    next_left: Decimal  # what is left of it
+    overdue: Installment | None  # the first installment whose day passed unpaid
+
+
+def standing(installments: list[Installment], paid: Decimal, today: dt.date) -> Standing:
+    cumulative, covered = ZERO, 0
+    due_by_today = ZERO
+    upcoming: Installment | None = None
+    next_left = ZERO
+    overdue: Installment | None = None
+    for installment in installments:
+        cumulative += installment.amount
+        if installment.due_on <= today:
+            due_by_today += installment.amount
+        if paid >= cumulative:
+            covered += 1
+        elif upcoming is None:
+            upcoming, next_left = installment, cumulative - paid
+            if installment.due_on < today:
+                overdue = installment
+    return Standing(
+        due_now=max(due_by_today - paid, ZERO),
+        paid=paid,
+        covered=covered,
+        next=upcoming,
+        next_left=next_left,
+        overdue=overdue,
+    )
+
+
+def paid_from(supply_point_id: Any, since: Any) -> ScalarSelect[Decimal]:
+    """What reached `supply_point_id` from the instant `since` on (columns to correlate with,
+    or values): imported payments, and app payments the CIS has not confirmed yet. Never NULL
+    unless `since` is."""
+    imported = (
+        select(func.coalesce(func.sum(CisPayment.amount), 0))
+        .where(CisPayment.supply_point_id == supply_point_id, CisPayment.paid_at >= since)
+        .scalar_subquery()
+    )
+    confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
+    pending = (
+        select(func.coalesce(func.sum(PaymentItem.amount), 0))
+        .join(Payment, Payment.id == PaymentItem.payment_id)
+        .where(
+            PaymentItem.supply_point_id == supply_point_id,
+            Payment.status == STATUS_SUCCEEDED,
+            Payment.completed_at >= since,
+            ~confirmed,
+        )
+        .scalar_subquery()
+    )
+    return select(imported + pending).scalar_subquery()
