@@ -1,5 +1,5 @@
-"""POST /payments and the bank's callback run a fixed number of SQL statements, however many
-meters a payment covers and however many bills they hold.
+"""POST /payments runs a fixed number of SQL statements, however many meters a payment covers
+and however many bills they hold.
 
 Measured for a payment of 1 meter and of 10 (each code with 24 bills and payments).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ekesco_api.meters import service as meter_service
-from tests.payments.helpers import create, send_callback
+from tests.payments.helpers import create
 from tests.support.customers import make_billed_customer
 from tests.support.statements import count_statements, queries
 
