@@ -95,12 +95,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ekesco_api import console, health
+    from ekesco_api import console, health, pages
     from ekesco_api.extensions import api
     from ekesco_api.payments import simulated_bank
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)  # /console, the staff web page
+    app.register_blueprint(pages.bp)  # /docs, /reset-password, /payments/return
     simulated_bank.init_app(app)  # /simulated-bank, except in production
     for blueprint in _domain_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))

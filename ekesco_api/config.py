@@ -208,7 +208,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "api/v1/openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # /docs is ekesco_api.pages': Swagger UI from a pinned package, no CDN.
         "API_SPEC_OPTIONS": {},
     }

@@ -1,0 +1,34 @@
+"""What the payment-return page says: the payment's status as the bank's callback left it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ekesco_api.payments.models import Payment
+from ekesco_api.routing import MAX_ID
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`status`: succeeded, failed, expired, pending, or unknown (no such payment)."""
+
+    status: str
+    payment_id: int | None
+    # What the bank's redirect said (`success` or `fail`): shown only while we wait for its
+    # signed callback, since anyone can edit a URL.
+    bank_said: str | None
+
+
+def payment_outcome(session: Session, *, order_id: str, bank_said: str | None) -> Outcome:
+    """The outcome for the page. It shows the status alone: the page needs no login, so it
+    names no amount, meter or person, whatever id one types into the URL."""
+    said = bank_said if bank_said in {"success", "fail"} else None
+    if not order_id.isdigit() or int(order_id) > MAX_ID:
+        return Outcome("unknown", None, None)
+    status = session.scalar(select(Payment.status).where(Payment.id == int(order_id)))
+    if status is None:
+        return Outcome("unknown", None, None)
+    return Outcome(status, int(order_id), said if status == "pending" else None)
