@@ -253,6 +253,16 @@ def test_past_the_daily_limit_the_answer_is_429_until_local_midnight(
     assert file_request(client, other).status_code == 201  # per account
 
 
+def test_with_the_abuse_limits_off_there_is_no_daily_limit(app, client, customer, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUESTS_PER_DAY", 1)
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+
+    answers = [file_request(client, customer) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert "X-RateLimit-Remaining" not in answers[-1].headers
+
+
 def test_the_limit_counts_the_kosovo_day_and_retry_after_ends_at_its_midnight(db_session, customer):
     account_id = customer.account.id
     late = utc(2031, 3, 4, 22, 30)  # 23:30 in Prishtina (CET)
