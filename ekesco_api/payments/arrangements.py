@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ScalarSelect, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 
 from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
@@ -84,7 +84,7 @@ def standing(installments: list[Installment], paid: Decimal, today: dt.date) -> 
     )
 
 
-def paid_from(supply_point_id: Any, since: Any) -> ScalarSelect[Decimal]:
+def paid_from(supply_point_id: Any, since: Any) -> ColumnElement[Decimal]:
     """What reached `supply_point_id` from the instant `since` on (columns to correlate with,
     or values): imported payments, and app payments the CIS has not confirmed yet. Never NULL
     unless `since` is."""
@@ -105,4 +105,6 @@ def paid_from(supply_point_id: Any, since: Any) -> ScalarSelect[Decimal]:
         )
         .scalar_subquery()
     )
-    return select(imported + pending).scalar_subquery()
+    # Not wrapped in a SELECT of its own: the subqueries would then correlate to that SELECT,
+    # which has no FROM, and so sum every supply point's payments (all of them, every balance).
+    return imported + pending
