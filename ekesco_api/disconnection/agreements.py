@@ -26,11 +26,11 @@ from ekesco_api.disconnection.facts import (
     agreement_position,
     agreements_of,
     outstanding_debt,
-    payments_from,
     settle_receipts,
 )
 from ekesco_api.disconnection.models import DisconnectionNotice, PaymentAgreement
 from ekesco_api.payments.arrangement_models import KIND_PAYMENT_AGREEMENT, DueArrangement
+from ekesco_api.payments.arrangements import open_arrangement, payments_from
 
 LIVE = ("proposed", "active")
 
@@ -92,18 +92,14 @@ def propose(
         counted_from=now,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(arrangement)
-            session.flush()
-    except IntegrityError:
+    if not open_arrangement(session, arrangement):
         other = session.scalar(
             select(DueArrangement.kind).where(
                 DueArrangement.supply_point_id == point.id, DueArrangement.closed_at.is_(None)
             )
         )
         error = BillDisputed() if other == "disputed_bill" else AgreementExists()
-        raise after_rollback(session, error) from None
+        raise after_rollback(session, error)
     agreement = PaymentAgreement(
         supply_point_id=point.id,
         account_id=account_id,

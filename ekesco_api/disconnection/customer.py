@@ -32,6 +32,7 @@ from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint
 from ekesco_api.meters.ownership import owned_meter_ids
 from ekesco_api.payments.arrangement_models import KIND_DISPUTED_BILL, DueArrangement
+from ekesco_api.payments.arrangements import open_arrangement
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -185,12 +186,8 @@ def object_to_case(
             counted_from=now,
             created_at=now,
         )
-        try:
-            with session.begin_nested():
-                session.add(arrangement)
-                session.flush()
-        except IntegrityError:
-            raise after_rollback(session, BillDisputed()) from None
+        if not open_arrangement(session, arrangement):
+            raise after_rollback(session, BillDisputed())
         objection.bill_id, objection.undisputed_amount = bill.id, amount
         objection.arrangement_id = arrangement.id
     try:

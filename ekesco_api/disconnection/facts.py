@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ekesco_api.bills.models import Bill
@@ -25,9 +25,14 @@ from ekesco_api.disconnection.models import DisconnectionCase, DisconnectionNoti
 from ekesco_api.disconnection.rules import Facts, ObjectionFact, Span, Stage
 from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.arrangement_models import DueArrangement
-from ekesco_api.payments.arrangements import Installment, Standing, schedule, standing
+from ekesco_api.payments.arrangements import (
+    Installment,
+    Standing,
+    payments_from,
+    schedule,
+    standing,
+)
 from ekesco_api.payments.ledger import paid_since
-from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
 ZERO = Decimal("0.00")
 Paid = tuple[dt.datetime, Decimal]
@@ -46,26 +51,6 @@ def outstanding_debt(session: Session, supply_point_id: int) -> Decimal:
         return ZERO
     paid = paid_since(session, supply_point_id=supply_point_id, since=latest.issued_on)
     return max(latest.total - paid.total, ZERO).quantize(Decimal("0.01"))
-
-
-def payments_from(session: Session, supply_point_id: int, since: dt.datetime) -> list[Paid]:
-    """Payments that reached the supply point from `since` on, oldest first."""
-    imported = select(CisPayment.paid_at, CisPayment.amount).where(
-        CisPayment.supply_point_id == supply_point_id, CisPayment.paid_at >= since
-    )
-    confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
-    pending = (
-        select(Payment.completed_at, PaymentItem.amount)
-        .join(Payment, Payment.id == PaymentItem.payment_id)
-        .where(
-            PaymentItem.supply_point_id == supply_point_id,
-            Payment.status == STATUS_SUCCEEDED,
-            Payment.completed_at >= since,
-            ~confirmed,
-        )
-    )
-    rows = [*session.execute(imported), *session.execute(pending)]
-    return sorted((at, Decimal(amount)) for at, amount in rows if at is not None)
 
 
 def covered_at(payments: Iterable[Paid], amount: Decimal) -> dt.datetime | None:

@@ -38,10 +38,8 @@ from ekesco_api.disconnection.schemas import (
 from ekesco_api.errors import ValidationFailed
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
-from ekesco_api.security.errors import TokenRevoked
-from ekesco_api.security.guards import current_staff_id, staff_required
-from ekesco_api.staff import members, request_ids
-from ekesco_api.staff.audit import Actor
+from ekesco_api.security.guards import staff_required
+from ekesco_api.staff.actors import current_actor
 from ekesco_api.types import utcnow
 
 blp = Blueprint(
@@ -50,13 +48,6 @@ blp = Blueprint(
     url_prefix="/staff",
     description="Support follows disconnection cases by the ERO rule; admins report them.",
 )
-
-
-def _actor() -> Actor:
-    member = members.get_staff(db.session(), staff_id=current_staff_id())
-    if member is None or not member.active:
-        raise TokenRevoked()
-    return Actor(member.id, member.role, member.email, request_ids.current_request_id())
 
 
 class _CasePage(SelectPage):
@@ -102,7 +93,7 @@ class MedicalCertificate(MethodView):
         """
         return staff.record_medical_certificate(
             db.session(),
-            actor=_actor(),
+            actor=current_actor(),
             case_id=case_id,
             issued_on=data["issued_on"],
             now=utcnow(),
@@ -126,7 +117,7 @@ class ObjectionDecision(MethodView):
         """
         return staff.decide_objection(
             db.session(),
-            actor=_actor(),
+            actor=current_actor(),
             objection_id=objection_id,
             decision=data["decision"],
             note=data["note"],
@@ -166,7 +157,7 @@ class NoticeReceipt(MethodView):
         By `phone`, `email` or a `visit`; from `received_at` (now by default). Audited.
         """
         return staff.confirm_receipt(
-            db.session(), actor=_actor(), notice_id=notice_id, now=utcnow(), **data
+            db.session(), actor=current_actor(), notice_id=notice_id, now=utcnow(), **data
         )
 
 

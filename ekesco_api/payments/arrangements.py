@@ -16,8 +16,11 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from ekesco_api.payments.arrangement_models import DueArrangement
 from ekesco_api.payments.models import STATUS_SUCCEEDED, CisPayment, Payment, PaymentItem
 
 ZERO = Decimal("0.00")
@@ -84,27 +87,64 @@ def standing(installments: list[Installment], paid: Decimal, today: dt.date) -> 
     )
 
 
-def paid_from(supply_point_id: Any, since: Any) -> ColumnElement[Decimal]:
-    """What reached `supply_point_id` from the instant `since` on (columns to correlate with,
-    or values): imported payments, and app payments the CIS has not confirmed yet. Never NULL
-    unless `since` is."""
-    imported = (
-        select(func.coalesce(func.sum(CisPayment.amount), 0))
-        .where(CisPayment.supply_point_id == supply_point_id, CisPayment.paid_at >= since)
-        .scalar_subquery()
-    )
+def _received_from(
+    supply_point_id: Any, since: Any, imported: tuple[Any, ...], pending: tuple[Any, ...]
+) -> tuple[Select[Any], Select[Any]]:
+    """`imported` columns of the CIS's payments and `pending` ones of the app's payments the
+    CIS has not brought back yet, to `supply_point_id` from the instant `since` on."""
     confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
-    pending = (
-        select(func.coalesce(func.sum(PaymentItem.amount), 0))
+    return (
+        select(*imported).where(
+            CisPayment.supply_point_id == supply_point_id, CisPayment.paid_at >= since
+        ),
+        select(*pending)
         .join(Payment, Payment.id == PaymentItem.payment_id)
         .where(
             PaymentItem.supply_point_id == supply_point_id,
             Payment.status == STATUS_SUCCEEDED,
             Payment.completed_at >= since,
             ~confirmed,
-        )
-        .scalar_subquery()
+        ),
     )
-    # Not wrapped in a SELECT of its own: the subqueries would then correlate to that SELECT,
-    # which has no FROM, and so sum every supply point's payments (all of them, every balance).
-    return imported + pending
+
+
+def paid_from(supply_point_id: Any, since: Any) -> ColumnElement[Decimal]:
+    """What reached `supply_point_id` from the instant `since` on (columns to correlate with,
+    or values), as the sum of two scalar subqueries. Never NULL unless `since` is.
+
+    Not wrapped in a SELECT of its own: the subqueries would then correlate to that SELECT,
+    which has no FROM, and so read every supply point's payments (for all, on every balance).
+    """
+    imported, pending = _received_from(
+        supply_point_id,
+        since,
+        (func.coalesce(func.sum(CisPayment.amount), 0),),
+        (func.coalesce(func.sum(PaymentItem.amount), 0),),
+    )
+    return imported.scalar_subquery() + pending.scalar_subquery()
+
+
+def payments_from(
+    session: Session, supply_point_id: int, since: dt.datetime
+) -> list[tuple[dt.datetime, Decimal]]:
+    """What reached the supply point from `since` on, as (instant, amount), oldest first."""
+    imported, pending = _received_from(
+        supply_point_id,
+        since,
+        (CisPayment.paid_at, CisPayment.amount),
+        (Payment.completed_at, PaymentItem.amount),
+    )
+    rows = [*session.execute(imported), *session.execute(pending)]
+    return sorted((at, Decimal(amount)) for at, amount in rows if at is not None)
+
+
+def open_arrangement(session: Session, arrangement: DueArrangement) -> bool:
+    """Add `arrangement` unless its supply point has one open already: False then. The partial
+    unique index decides, so two requests at once cannot both open one."""
+    try:
+        with session.begin_nested():
+            session.add(arrangement)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
