@@ -349,6 +349,37 @@ def parse_wrk(output: str) -> Result:
     )
 
 
+# wrk: each thread numbers its own keys, so that every POST is a new payment.
+PAYMENTS_LUA = """
+local counter = 0
+local prefix = ""
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("prefix", "%(run)s-" .. threads)
+end
+function init(args)
+  prefix = wrk.thread:get("prefix")
+end
+function request()
+  counter = counter + 1
+  wrk.headers["Idempotency-Key"] = prefix .. "-" .. counter
+  return wrk.format("POST", nil, nil, %(body)s)
+end
+"""
+
+
+def new_payments_script(path: Path, body: str) -> Path:
+    """A wrk Lua script at `path` POSTing `body` (JSON text), each time with a new key."""
+    import json
+    import uuid
+
+    path.write_text(
+        PAYMENTS_LUA % {"run": uuid.uuid4().hex[:8], "body": json.dumps(body)}, encoding="utf-8"
+    )
+    return path
+
+
 Send = Callable[[], int]
 """Sends one request on a thread's own connection and returns the response's status."""
 

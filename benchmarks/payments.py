@@ -81,26 +81,6 @@ def _generate(app: Flask) -> tuple[str, int]:
     return pair["access_token"], meter_id
 
 
-# wrk: each thread numbers its own keys, so that every POST is a new payment.
-_LUA = """
-local counter = 0
-local prefix = ""
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("prefix", "%(run)s-" .. threads)
-end
-function init(args)
-  prefix = wrk.thread:get("prefix")
-end
-function request()
-  counter = counter + 1
-  wrk.headers["Idempotency-Key"] = prefix .. "-" .. counter
-  return wrk.format("POST", nil, nil, %(body)s)
-end
-"""
-
-
 def _post_new_payments(
     url: str, headers: dict[str, str], body: bytes
 ) -> Callable[[], AbstractContextManager[harness.Send]]:
@@ -132,10 +112,7 @@ def main() -> int:
         env = harness.environment(tmp, PAYMENT_GATEWAY="simulated")
         token, meter_id = _prepare_database(env)
         body = json.dumps({"items": [{"meter_id": meter_id, "amount": "28.88"}]})
-        script = tmp / "payments.lua"
-        script.write_text(
-            _LUA % {"run": uuid.uuid4().hex[:8], "body": json.dumps(body)}, encoding="utf-8"
-        )
+        script = harness.new_payments_script(tmp / "payments.lua", body)
         endpoints = {"GET /healthz": "/healthz", "POST /payments": "/api/v1/payments"}
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         with harness.gunicorn(env, tmp, workers=WORKERS, backlog=256) as server:

@@ -12,31 +12,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import harness
-
-# wrk: every request a new payment (its own Idempotency-Key), as benchmarks/payments.py.
-PAYMENTS_LUA = """
-local counter = 0
-local prefix = ""
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("prefix", "%(run)s-" .. threads)
-end
-function init(args)
-  prefix = wrk.thread:get("prefix")
-end
-function request()
-  counter = counter + 1
-  wrk.headers["Idempotency-Key"] = prefix .. "-" .. counter
-  return wrk.format("POST", nil, nil, %(body)s)
-end
-"""
 
 # wrk: each request spends one refresh token of this thread's share of the file.
 REFRESH_LUA = """
@@ -78,10 +58,7 @@ def endpoints(
     """/healthz and the four hot paths, with what each request carries."""
     auth = {"Authorization": f"Bearer {access}"}
     body = json.dumps({"items": [{"meter_id": meter_id, "amount": "28.88"}]})
-    payments = tmp / "payments.lua"
-    payments.write_text(
-        PAYMENTS_LUA % {"run": uuid.uuid4().hex[:8], "body": json.dumps(body)}, encoding="utf-8"
-    )
+    payments = harness.new_payments_script(tmp / "payments.lua", body)
     spent = [0]
 
     def refresh_script(seconds: float) -> Path:
