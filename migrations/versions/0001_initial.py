@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:29:29.474057
+Create Date: 2026-12-06 04:22:55.799732
 
 """
 from alembic import op
