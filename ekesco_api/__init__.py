@@ -120,6 +120,7 @@ def _domain_blueprints() -> list[Any]:
     from ekesco_api.outages import routes as outages
     from ekesco_api.payments.routes import blp as payments_blp
     from ekesco_api.profile.routes import blp as profile_blp
+    from ekesco_api.public_payments.routes import blp as public_payments_blp
     from ekesco_api.readings.routes import blp as readings_blp
     from ekesco_api.registration.routes import blp as registration_blp
     from ekesco_api.staff.routes import blp as staff_blp
@@ -135,6 +136,7 @@ def _domain_blueprints() -> list[Any]:
         bills_blp,
         balance_blp,
         payments_blp,
+        public_payments_blp,
         areas_blp,
         *(outages.outages_blp, outages.me_blp, outages.staff_blp),
         notifications_blp,

@@ -24,6 +24,7 @@ _PAYMENTS = (
         Payment.completed_at,
         PaymentItem.customer_code,
         PaymentItem.meter_number,
+        PaymentItem.bill_number,
         PaymentItem.amount.label("item_amount"),
     )
     .join(PaymentItem, PaymentItem.payment_id == Payment.id)
@@ -54,6 +55,7 @@ def payments(session: Session, context: ExportContext) -> Iterator[dict[str, Any
                 {
                     "customer_code": item.customer_code,
                     "meter_number": item.meter_number,
+                    "bill_number": item.bill_number,
                     "amount": item.item_amount,
                 }
                 for item in items

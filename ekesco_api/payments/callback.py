@@ -34,7 +34,8 @@ from ekesco_api.errors import ApiError, ValidationFailed
 from ekesco_api.formatting import format_money
 from ekesco_api.i18n import _, language
 from ekesco_api.notifications.models import Device
-from ekesco_api.notifications.service import notify_account
+from ekesco_api.notifications.service import notify_account, queue_message
+from ekesco_api.payments import receipts
 from ekesco_api.payments.errors import (
     AmountMismatch,
     BankReferenceTaken,
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 CALLBACK_TOLERANCE = dt.timedelta(minutes=5)
 KIND_SUCCEEDED = "payment_succeeded"
 KIND_FAILED = "payment_failed"
+KIND_RECEIPT = "payment_receipt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,18 @@ def _callback_data(raw_body: bytes) -> dict[str, Any]:
 
 
 def _notify(session: Session, payment: Payment) -> None:
-    """Tell the customer, in their language: the inbox, and push (or e-mail without a device)."""
+    """Tell the customer, in their language: the inbox, and push (or e-mail without a device);
+    someone who paid a paper bill without an account gets the receipt at the address they gave."""
+    if payment.payer_email:
+        subject, body = receipts.payer_message(payment)
+        queue_message(
+            session,
+            channel="email",
+            to=payment.payer_email,
+            subject=subject,
+            body=body,
+            kind=KIND_RECEIPT if payment.status == STATUS_SUCCEEDED else KIND_FAILED,
+        )
     if payment.account_id is None:
         return
     account = session.get(Account, payment.account_id)

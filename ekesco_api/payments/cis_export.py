@@ -25,6 +25,7 @@ EXPORT_COLUMNS = (
     "payment_id",
     "bank_reference",
     "meter_number",
+    "bill_number",
 )
 EXPORT_CHANNEL = "ekesco"
 
@@ -37,7 +38,8 @@ def export_payments(session: Session, *, day: dt.date, out: TextIO) -> int:
     """Write the payments that succeeded on a local (Europe/Belgrade) day as CSV for the CIS.
 
     One row per customer code paid, with the columns of the CIS's own payments.csv first
-    (`reference` is what the CIS sends back), then our ids. Returns the number of rows.
+    (`reference` is what the CIS sends back), then our ids: the meter paid in the app, or the
+    bill paid without an account (the other one empty). Returns the number of rows.
     """
     start, end = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
     rows = session.execute(
@@ -63,6 +65,7 @@ def export_payments(session: Session, *, day: dt.date, out: TextIO) -> int:
                 payment_id,
                 bank_reference,
                 item.meter_number,
+                item.bill_number,
             ]
         )
     return len(rows)

@@ -1,6 +1,7 @@
 """Payment intents: POST /payments stores a pending payment once per Idempotency-Key.
 
-`create_payment` stores a `pending` intent and the URL of the bank's card page; the bank then
+`create_payment` stores a `pending` intent and the URL of the bank's card page
+(`create_bill_payment` does the same for a paper bill paid without an account); the bank then
 calls back (`callback`) once the customer has paid or given up. Intents nobody finished within
 30 minutes become `expired` (`housekeeping`).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,11 +42,24 @@ class Created:
     replayed: bool
 
 
+def _digest(canonical: Any) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def request_hash(items: Sequence[dict[str, Any]]) -> str:
     """SHA-256 of the request in a canonical form: "12.3" and "12.30" are the same request."""
     canonical = [{"meter_id": i["meter_id"], "amount": f"{i['amount']:.2f}"} for i in items]
-    text = json.dumps({"items": canonical}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _digest({"items": canonical})
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """Where the payer is sent to pay, and in which language the bank's page speaks."""
+
+    gateway: PaymentGateway
+    base_url: str
+    language: str
 
 
 def create_payment(
@@ -59,13 +73,113 @@ def create_payment(
     language: str,
     now: dt.datetime | None = None,
 ) -> Created:
-    """A pending payment for `items` (`meter_id`, `amount`), once per idempotency key.
+    """A pending payment for `items` (`meter_id`, `amount`) of the account's meters, once per
+    idempotency key (see `_once_per_key`)."""
+    return _once_per_key(
+        session,
+        account_id=account_id,
+        idempotency_key=idempotency_key,
+        digest=request_hash(items),
+        new_payment=lambda at: _new_payment(session, account_id=account_id, items=items, now=at),
+        checkout=Checkout(gateway, base_url, language),
+        now=now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PaperBill:
+    """A bill someone pays without an account: its code and number as the CIS writes them."""
+
+    supply_point_id: int
+    customer_code: str
+    bill_number: str
+
+
+def create_bill_payment(
+    session: Session,
+    *,
+    idempotency_key: str,
+    bill: PaperBill,
+    amount: Decimal,
+    payer_email: str | None,
+    gateway: PaymentGateway,
+    base_url: str,
+    language: str,
+    now: dt.datetime | None = None,
+) -> Created:
+    """A pending payment of `amount` towards a paper bill, by someone without an account.
+
+    It pays the bill's customer code like an app payment (the same bank page, callback, CIS
+    export and ledger), with no account and no meter; the receipt goes to `payer_email`, if
+    given, in `language`. Once per idempotency key, among the keys of such payments.
+    """
+    canonical = {
+        "customer_code": bill.customer_code,
+        "bill_number": bill.bill_number,
+        "amount": f"{amount:.2f}",
+        "email": (payer_email or "").lower(),
+    }
+
+    def new_payment(at: dt.datetime) -> Payment:
+        payment = Payment(
+            account_id=None,
+            status=STATUS_PENDING,
+            amount=amount,
+            commission=ZERO,
+            currency=CURRENCY,
+            redirect_url="",
+            created_at=at,
+            payer_email=payer_email,
+            payer_language=language,
+        )
+        payment.items.append(
+            PaymentItem(
+                position=1,
+                meter_id=None,
+                supply_point_id=bill.supply_point_id,
+                meter_number=None,
+                customer_code=bill.customer_code,
+                bill_number=bill.bill_number,
+                amount=amount,
+            )
+        )
+        session.add(payment)
+        session.flush()
+        return payment
+
+    return _once_per_key(
+        session,
+        account_id=None,
+        idempotency_key=idempotency_key,
+        digest=_digest(canonical),
+        new_payment=new_payment,
+        checkout=Checkout(gateway, base_url, language),
+        now=now,
+    )
+
+
+def _once_per_key(
+    session: Session,
+    *,
+    account_id: int | None,
+    idempotency_key: str,
+    digest: str,
+    new_payment: Callable[[dt.datetime], Payment],
+    checkout: Checkout,
+    now: dt.datetime | None,
+) -> Created:
+    """The payment `new_payment` makes, and its bank page, stored once per idempotency key.
 
     The key is inserted first, in the transaction that creates the payment: a concurrent
-    request with the same key waits on the unique index and then finds the stored answer.
+    request with the same key waits on the unique index and then finds the stored answer. Keys
+    belong to the account, or (`account_id=None`) to the payments made without one.
     """
     now = now or utcnow()
-    digest = request_hash(items)
+    owner = (
+        IdempotencyKey.account_id.is_(None)
+        if account_id is None
+        else IdempotencyKey.account_id == account_id
+    )
     for _attempt in range(2):
         key = IdempotencyKey(
             account_id=account_id, key=idempotency_key, request_hash=digest, created_at=now
@@ -76,12 +190,10 @@ def create_payment(
             with session.begin_nested():
                 session.add(key)
                 session.flush()
-                payment = _new_payment(session, account_id=account_id, items=items, now=now)
+                payment = new_payment(now)
         except IntegrityError:
             stored = session.scalar(
-                select(IdempotencyKey).where(
-                    IdempotencyKey.account_id == account_id, IdempotencyKey.key == idempotency_key
-                )
+                select(IdempotencyKey).where(owner, IdempotencyKey.key == idempotency_key)
             )
             if stored is None:
                 continue  # purged between our insert and this read: insert again
@@ -92,13 +204,13 @@ def create_payment(
     else:  # pragma: no cover - needs a purge racing a request twice in a row
         raise IdempotencyKeyReused()
 
-    payment.redirect_url = gateway.checkout_url(
+    payment.redirect_url = checkout.gateway.checkout_url(
         CheckoutRequest(
             order_id=payment.id,
             amount=payment.amount,
             currency=payment.currency,
-            language=language,
-            base_url=base_url,
+            language=checkout.language,
+            base_url=checkout.base_url,
         )
     )
     body = PaymentSchema().dump(payment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ekesco_api.clock import local_date
@@ -49,6 +49,9 @@ class Payment(Base):
     """A card payment made in the app: one intent at the bank, for one or several customer codes.
 
     A payment is a financial record: removing the account keeps it (the link becomes NULL).
+    Someone paying a paper bill without an account (`public_payments`) makes one with no
+    account at all; the receipt then goes to the e-mail address they gave, if any, in the
+    language they asked in.
     """
 
     __tablename__ = "payments"
@@ -68,6 +71,8 @@ class Payment(Base):
     bank_reference: Mapped[str | None] = mapped_column(String(60), unique=True)
     created_at: Mapped[dt.datetime]
     completed_at: Mapped[dt.datetime | None]
+    payer_email: Mapped[str | None] = mapped_column(String(254))
+    payer_language: Mapped[str | None] = mapped_column(String(2))
 
     items: Mapped[list[PaymentItem]] = relationship(
         back_populates="payment", order_by="PaymentItem.position", cascade="all, delete-orphan"
@@ -75,7 +80,11 @@ class Payment(Base):
 
 
 class PaymentItem(Base):
-    """What one payment pays on one meter's customer code (names copied as they were then)."""
+    """What one payment pays on one meter's customer code (names copied as they were then).
+
+    An app payment names the meter; a payment of a paper bill without an account names the
+    bill instead (it pays the code, whichever meters it has).
+    """
 
     __tablename__ = "payment_items"
     __table_args__ = (UniqueConstraint("payment_id", "position"),)
@@ -83,10 +92,11 @@ class PaymentItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
     position: Mapped[int]
-    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))
     supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id"), index=True)
-    meter_number: Mapped[str] = mapped_column(String(32))
+    meter_number: Mapped[str | None] = mapped_column(String(32))
     customer_code: Mapped[str] = mapped_column(String(32))
+    bill_number: Mapped[str | None] = mapped_column(String(40))
     amount: Mapped[Decimal]
     # The reference the CIS gets for this item in the export and brings back in payments.csv
     # (`CisPayment.reference`): set when the bank confirms the payment.
@@ -99,17 +109,25 @@ class IdempotencyKey(Base):
     """A client's `Idempotency-Key` with the request it came with and the answer it got.
 
     The unique key (account, key) is what makes concurrent retries create one payment: the
-    row is inserted first, in the transaction that creates the payment.
+    row is inserted first, in the transaction that creates the payment. Keys of payments made
+    without an account have no account, and are unique among themselves.
     """
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (
         UniqueConstraint("account_id", "key"),
         Index("ix_idempotency_keys_created_at", "created_at"),
+        Index(
+            "uq_idempotency_keys_public_key",
+            "key",
+            unique=True,
+            postgresql_where=text("account_id IS NULL"),
+            sqlite_where=text("account_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
@@ -32,6 +29,12 @@ from ekesco_api.payments.errors import (
     TimestampOutOfRange,
 )
 from ekesco_api.payments.gateway import gateway_from_config
+from ekesco_api.payments.idempotency_keys import (
+    IDEMPOTENCY_HEADER,
+    answer,
+    idempotency_key,
+    idempotency_key_required,
+)
 from ekesco_api.payments.schemas import (
     CallbackAnswerSchema,
     PaymentCallbackSchema,
@@ -47,39 +50,6 @@ blp = Blueprint(
     url_prefix="/payments",
     description="Card payments at the bank's hosted page: intents, the bank's callback, receipts.",
 )
-
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
-IDEMPOTENCY_HEADER = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": True,
-    "description": "Chosen by the client, one per payment it means to make (a UUID will do); "
-    "a retry sends the same key and body. Kept at least 24 hours.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
-}
-
-
-def _idempotency_key() -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        raise IdempotencyKeyMissing()
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise IdempotencyKeyInvalid()
-    return key
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def idempotency_key_required(view: F) -> F:
-    """Refuse a request without a usable key before its body is even read."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _idempotency_key()
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @blp.route("")
@@ -132,7 +102,7 @@ class PaymentList(MethodView):
         header `Idempotent-Replayed: true`. The same key with another body is 409
         `idempotency_key_reused`. Keys are kept at least 24 hours.
         """
-        key = _idempotency_key()
+        key = idempotency_key()
         created = intents.create_payment(
             db.session(),
             account_id=current_account_id(),
@@ -142,11 +112,8 @@ class PaymentList(MethodView):
             base_url=request.host_url,
             language=request_language(),
         )
-        response = jsonify(created.body)
-        response.status_code = created.status_code
+        response = answer(created)
         response.headers["Location"] = f"{request.base_url}/{created.body['id']}"
-        if created.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
         return response
 
 

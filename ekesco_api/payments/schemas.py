@@ -80,9 +80,16 @@ class PaymentCreateSchema(ma.Schema):
 
 
 class PaymentItemSchema(ma.Schema):
-    meter_id = ma.fields.Integer()
-    meter_number = ma.fields.String()
+    meter_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The meter paid; null for a paper bill paid without an account."},
+    )
+    meter_number = ma.fields.String(allow_none=True)
     customer_code = ma.fields.String()
+    bill_number = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The paper bill paid without an account; null in the app."},
+    )
     amount = Money()
 
 

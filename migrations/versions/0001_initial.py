@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:22:55.799732
+Create Date: 2026-12-06 04:32:19.608268
 
 """
 from alembic import op
@@ -544,6 +544,8 @@ def upgrade():
     sa.Column('bank_reference', sa.String(length=60), nullable=True),
     sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('payer_email', sa.String(length=254), nullable=True),
+    sa.Column('payer_language', sa.String(length=2), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_payments_account_id_accounts'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
     sa.UniqueConstraint('bank_reference', name=op.f('uq_payments_bank_reference'))
@@ -676,7 +678,7 @@ def upgrade():
 
     op.create_table('idempotency_keys',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('payment_id', sa.Integer(), nullable=True),
@@ -690,15 +692,17 @@ def upgrade():
     )
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
         batch_op.create_index('ix_idempotency_keys_created_at', ['created_at'], unique=False)
+        batch_op.create_index('uq_idempotency_keys_public_key', ['key'], unique=True, postgresql_where=sa.text('account_id IS NULL'), sqlite_where=sa.text('account_id IS NULL'))
 
     op.create_table('payment_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('payment_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('meter_id', sa.Integer(), nullable=False),
+    sa.Column('meter_id', sa.Integer(), nullable=True),
     sa.Column('supply_point_id', sa.Integer(), nullable=False),
-    sa.Column('meter_number', sa.String(length=32), nullable=False),
+    sa.Column('meter_number', sa.String(length=32), nullable=True),
     sa.Column('customer_code', sa.String(length=32), nullable=False),
+    sa.Column('bill_number', sa.String(length=40), nullable=True),
     sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('cis_reference', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['meter_id'], ['meters.id'], name=op.f('fk_payment_items_meter_id_meters')),
@@ -737,6 +741,7 @@ def downgrade():
 
     op.drop_table('payment_items')
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_index('uq_idempotency_keys_public_key', postgresql_where=sa.text('account_id IS NULL'), sqlite_where=sa.text('account_id IS NULL'))
         batch_op.drop_index('ix_idempotency_keys_created_at')
 
     op.drop_table('idempotency_keys')

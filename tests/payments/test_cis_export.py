@@ -37,6 +37,7 @@ def test_the_export_command_writes_the_local_days_succeeded_payments(
             "payment_id": str(payment["id"]),
             "bank_reference": "BNK-EXP-1",
             "meter_number": billed.meter.meter_number,
+            "bill_number": "",
         }
     ]
     assert rows[0]["paid_at"].endswith("Z")

@@ -32,6 +32,7 @@ def test_a_payment_starts_pending_with_the_bank_redirect(client, customer):
             "meter_id": customer.meter.id,
             "meter_number": customer.meter.meter_number,
             "customer_code": customer.supply_point.customer_code,
+            "bill_number": None,
             "amount": "28.88",
         }
     ]
