@@ -50,7 +50,7 @@ def problem_bytes(status: int, reason: str) -> bytes:
 
 def write_problem(sock: socket.socket, status_int: int, reason: str, _mesg: str) -> None:
     # gunicorn's message repeats the offending input (a URL, a header): not echoed back.
-    gunicorn.util.write_nonblock(sock, problem_bytes(status_int, reason))  # type: ignore[no-untyped-call]
+    gunicorn.util.write_nonblock(sock, problem_bytes(status_int, reason))
 
 
 def install() -> None:

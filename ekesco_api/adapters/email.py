@@ -15,7 +15,9 @@ from ekesco_api.adapters.base import (
     PermanentDeliveryError,
     append_json_line,
     append_json_lines,
+    keyed,
     timestamp,
+    with_keys,
 )
 from ekesco_api.config import ConfigError
 
@@ -26,30 +28,29 @@ SMTP_TIMEOUT = 15.0  # seconds for connecting and for each command
 class EmailSender(Protocol):
     """Sends one plain-text e-mail; raises `DeliveryError` when it cannot."""
 
-    def send(self, *, to: str, subject: str, body: str) -> None: ...
+    def send(self, *, to: str, subject: str, body: str, key: str | None = None) -> None: ...
 
 
 class FileEmailSender:
-    """Appends `{"to", "subject", "body", "sent_at"}` as one JSON line (EMAIL_BACKEND=file)."""
+    """Appends `{"id"?, "to", "subject", "body", "sent_at"}` as a JSON line (EMAIL_BACKEND=file)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = path
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
-        append_json_line(
-            self.path, {"to": to, "subject": subject, "body": body, "sent_at": timestamp()}
-        )
+    def send(self, *, to: str, subject: str, body: str, key: str | None = None) -> None:
+        record = {"to": to, "subject": subject, "body": body, "sent_at": timestamp()}
+        append_json_line(self.path, keyed(record, key))
 
-    def send_many(self, messages: Sequence[tuple[str, str, str]]) -> None:
+    def send_many(
+        self, messages: Sequence[tuple[str, str, str]], *, keys: Sequence[str] | None = None
+    ) -> None:
         """Send each `(to, subject, body)`: the same lines as `send`, in one write."""
         sent_at = timestamp()
-        append_json_lines(
-            self.path,
-            [
-                {"to": to, "subject": subject, "body": body, "sent_at": sent_at}
-                for to, subject, body in messages
-            ],
-        )
+        records = [
+            {"to": to, "subject": subject, "body": body, "sent_at": sent_at}
+            for to, subject, body in messages
+        ]
+        append_json_lines(self.path, with_keys(records, keys))
 
 
 class SmtpEmailSender:
@@ -74,17 +75,20 @@ class SmtpEmailSender:
         self.starttls = starttls
         self.timeout = timeout
 
-    def build(self, *, to: str, subject: str, body: str) -> EmailMessage:
+    def build(self, *, to: str, subject: str, body: str, key: str | None = None) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2].strip("> "))
+        domain = self.sender.rpartition("@")[2].strip("> ")
+        # The message's own key makes a stable Message-ID: sent again after a worker died
+        # before recording it, it is the same e-mail, and mail systems drop the copy.
+        message["Message-ID"] = f"<{key}@{domain}>" if key else make_msgid(domain=domain)
         message.set_content(body)
         return message
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
-        message = self.build(to=to, subject=subject, body=body)
+    def send(self, *, to: str, subject: str, body: str, key: str | None = None) -> None:
+        message = self.build(to=to, subject=subject, body=body, key=key)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

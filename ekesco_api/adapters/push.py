@@ -11,31 +11,41 @@ from ekesco_api.adapters.base import (
     append_json_line,
     append_json_lines,
     gateway_backend,
+    keyed,
     timestamp,
+    with_keys,
 )
 
 
 class PushSender(Protocol):
     """Sends one notification to one device token; raises `DeliveryError` when it cannot."""
 
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None: ...
+    def send(
+        self, *, to: str, body: str, subject: str | None = None, key: str | None = None
+    ) -> None: ...
 
 
 class FilePushSender:
-    """Appends `{"to", "subject"?, "body", "sent_at"}` as one JSON line (PUSH_BACKEND=file)."""
+    """Appends `{"id"?, "to", "subject"?, "body", "sent_at"}` a line each (PUSH_BACKEND=file)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = path
 
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
-        append_json_line(self.path, _record(to, body, subject, timestamp()))
+    def send(
+        self, *, to: str, body: str, subject: str | None = None, key: str | None = None
+    ) -> None:
+        append_json_line(self.path, keyed(_record(to, body, subject, timestamp()), key))
 
-    def send_many(self, messages: Sequence[tuple[str, str, str | None]]) -> None:
+    def send_many(
+        self,
+        messages: Sequence[tuple[str, str, str | None]],
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> None:
         """Send each `(to, body, subject)`: the same lines as `send`, in one write."""
         sent_at = timestamp()
-        append_json_lines(
-            self.path, [_record(to, body, subject, sent_at) for to, body, subject in messages]
-        )
+        records = [_record(to, body, subject, sent_at) for to, body, subject in messages]
+        append_json_lines(self.path, with_keys(records, keys))
 
 
 def _record(to: str, body: str, subject: str | None, sent_at: str) -> dict[str, Any]:
@@ -51,11 +61,13 @@ class FcmPushSender(HttpGateway):
 
     name = "push gateway"
 
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+    def send(
+        self, *, to: str, body: str, subject: str | None = None, key: str | None = None
+    ) -> None:
         notification = {"body": body}
         if subject is not None:
             notification["title"] = subject
-        self._post({"message": {"token": to, "notification": notification}})
+        self._post({"message": {"token": to, "notification": notification}}, key)
 
 
 def push_sender_from_config(config: Mapping[str, Any]) -> PushSender:

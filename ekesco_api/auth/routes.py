@@ -26,6 +26,7 @@ from ekesco_api.auth.schemas import (
 from ekesco_api.errors import ValidationFailed, WeakPassword
 from ekesco_api.extensions import client_ip, db, limiter
 from ekesco_api.keys import email_key, private_key
+from ekesco_api.metrics import LOGINS
 from ekesco_api.security.errors import PasswordChangeRequired
 from ekesco_api.security.guards import token_required
 
@@ -58,6 +59,17 @@ def _email_limit_key() -> str:
 
 def _login_failed(response: Any) -> bool:
     return bool(response.status_code == InvalidCredentials.status)
+
+
+# What became of a login, as /metrics counts it.
+LOGIN_OUTCOMES = {200: "succeeded", 401: "refused", 403: "held", 429: "locked_out"}
+
+
+@blp.after_request
+def _count_login(response: Response) -> Response:
+    if request.endpoint == "auth.Login":
+        LOGINS.labels(LOGIN_OUTCOMES.get(response.status_code, "invalid")).inc()
+    return response
 
 
 @blp.route("/login")

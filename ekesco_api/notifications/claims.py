@@ -38,7 +38,9 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # Per claim; WORKER_BATCH_SIZE and the worker command's --batch-size override it.
 BATCH_SIZE = 500
 MAX_BATCH_SIZE = 5000  # the ids of a batch go into one IN (...) list
-LEASE = dt.timedelta(minutes=10)
+# Short, so that a worker killed mid-batch holds its messages only seconds; a live worker renews
+# it while it sends (worker.LeaseKeeper). WORKER_LEASE_SECONDS overrides it.
+LEASE = dt.timedelta(seconds=30)
 GAVE_UP = "the worker stopped during the last attempt"
 
 # What callers hold: a Session, or Flask-SQLAlchemy's scoped `db.session`.
@@ -54,6 +56,14 @@ class Claimed(NamedTuple):
     subject: str | None
     body: str
     attempts: int  # including the one being made now
+    created_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """This message's idempotency key, the same on every attempt: the gateways' and the
+        outbox files' way to deliver it once. With the creation time, so that ids a fresh
+        database hands out again never match an old message."""
+        return f"msg-{self.id}-{self.created_at:%Y%m%d%H%M%S%f}"
 
 
 def retry_delay(attempts: int) -> dt.timedelta | None:
@@ -127,6 +137,7 @@ def claim_batch(
             messages.subject,
             messages.body,
             messages.attempts,
+            messages.created_at,
             messages.status,
         )
     )
@@ -140,11 +151,7 @@ def claim_batch(
             session.execute(text("SET LOCAL enable_sort = off"))
         rows = session.execute(claim).all()
         session.commit()
-        claimed = [
-            Claimed(id_, channel, recipient, subject, body, attempts)
-            for id_, channel, recipient, subject, body, attempts, status in rows
-            if status == STATUS_SENDING
-        ]
+        claimed = [Claimed(*row[:-1]) for row in rows if row.status == STATUS_SENDING]
         if claimed or not rows:
             claimed.sort(key=lambda message: message.id)
             return token, claimed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import threading
 from collections.abc import Iterator
@@ -39,15 +40,23 @@ def worker(once: bool, batch_size: int | None, idle_sleep: float) -> None:
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise click.UsageError(f"WORKER_BATCH_SIZE must be 1 to {MAX_BATCH_SIZE}")
     senders = get_senders()
+    lease = dt.timedelta(seconds=int(current_app.config.get("WORKER_LEASE_SECONDS") or 30))
     if once:
-        report = deliver_due(db.session, senders=senders, batch_size=batch_size)
+        report = deliver_due(
+            db.session, senders=senders, batch_size=batch_size, lease=lease, renew=True
+        )
         click.echo(f"Messages: {report.summary()}.")
         return
     stop = threading.Event()
     with _stop_on_signals(stop):
         click.echo("Worker started; SIGTERM or Ctrl-C stops it after the current batch.")
         report = run_worker(
-            db.session, senders=senders, stop=stop, idle_sleep=idle_sleep, batch_size=batch_size
+            db.session,
+            senders=senders,
+            stop=stop,
+            idle_sleep=idle_sleep,
+            batch_size=batch_size,
+            lease=lease,
         )
     click.echo(f"Worker stopped. Messages: {report.summary()}.")
 

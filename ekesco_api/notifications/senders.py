@@ -15,19 +15,27 @@ from ekesco_api.notifications.claims import Claimed
 
 @dataclass(frozen=True)
 class Senders:
-    """One sender per channel, chosen by configuration."""
+    """One sender per channel, chosen by configuration.
+
+    Each message goes with its idempotency key (`Claimed.key`): the HTTP gateways get it as
+    `Idempotency-Key`, SMTP as the Message-ID, and the outbox files skip a key already written.
+    """
 
     sms: SmsSender
     email: EmailSender
     push: PushSender
 
     def send(self, message: Claimed) -> None:
+        key = message.key
         if message.channel == "sms":
-            self.sms.send(to=message.recipient, body=message.body)
+            self.sms.send(to=message.recipient, body=message.body, key=key)
         elif message.channel == "email":
-            self.email.send(to=message.recipient, subject=message.subject or "", body=message.body)
+            subject = message.subject or ""
+            self.email.send(to=message.recipient, subject=subject, body=message.body, key=key)
         elif message.channel == "push":
-            self.push.send(to=message.recipient, body=message.body, subject=message.subject)
+            self.push.send(
+                to=message.recipient, body=message.body, subject=message.subject, key=key
+            )
         else:
             raise PermanentDeliveryError(f"unknown channel {message.channel!r}")
 
@@ -40,16 +48,24 @@ class Senders:
         if channel == "sms":
             sms = getattr(self.sms, "send_many", None)
             if sms is not None:
-                return lambda batch: sms([(m.recipient, m.body) for m in batch])
+                return lambda batch: sms([(m.recipient, m.body) for m in batch], keys=_keys(batch))
         elif channel == "email":
             email = getattr(self.email, "send_many", None)
             if email is not None:
-                return lambda batch: email([(m.recipient, m.subject or "", m.body) for m in batch])
+                return lambda batch: email(
+                    [(m.recipient, m.subject or "", m.body) for m in batch], keys=_keys(batch)
+                )
         elif channel == "push":
             push = getattr(self.push, "send_many", None)
             if push is not None:
-                return lambda batch: push([(m.recipient, m.body, m.subject) for m in batch])
+                return lambda batch: push(
+                    [(m.recipient, m.body, m.subject) for m in batch], keys=_keys(batch)
+                )
         return None
+
+
+def _keys(batch: Sequence[Claimed]) -> list[str]:
+    return [message.key for message in batch]
 
 
 def senders_from_config(config: Mapping[str, Any]) -> Senders:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ekesco_api.adapters.base import BatchDeliveryError, DeliveryError, PermanentDeliveryError
+from ekesco_api.metrics import DELIVERIES
 from ekesco_api.notifications.claims import Claimed, retry_delay
 from ekesco_api.notifications.models import STATUS_FAILED, STATUS_QUEUED
 from ekesco_api.notifications.outcomes import Outcomes
@@ -52,13 +53,19 @@ def send_batch(
     *,
     senders: Senders,
     clock: Callable[[], dt.datetime] = utcnow,
-    deadline: dt.datetime | None = None,
+    deadline: dt.datetime | Callable[[], dt.datetime] | None = None,
 ) -> tuple[Outcomes, DeliveryReport]:
     """Send each claimed message; return what became of each and the tally. Never raises.
 
     Nothing starts after `deadline` (the lease is about to run out): those messages are
-    released unsent.
+    released unsent. A callable deadline is asked anew before each send (a renewed lease).
     """
+
+    def past_deadline() -> bool:
+        if deadline is None:
+            return False
+        return clock() >= (deadline() if callable(deadline) else deadline)
+
     by_channel: dict[str, list[Claimed]] = {}
     for message in claimed:
         by_channel.setdefault(message.channel, []).append(message)
@@ -67,7 +74,7 @@ def send_batch(
     for channel, batch in by_channel.items():
         send_many = senders.batch_sender(channel)
         if send_many is not None:
-            if deadline is not None and clock() >= deadline:
+            if past_deadline():
                 outcomes.released.extend(message.id for message in batch)
                 continue
             try:
@@ -76,6 +83,7 @@ def send_batch(
                 done = batch[: exc.delivered]
                 outcomes.sent.extend(message.id for message in done)
                 report.sent += len(done)
+                DELIVERIES.labels(channel, "sent").inc(len(done))
                 for message in batch[exc.delivered :]:
                     _failed(message, exc, outcomes, report, clock)
             except Exception as exc:
@@ -84,9 +92,10 @@ def send_batch(
             else:
                 outcomes.sent.extend(message.id for message in batch)
                 report.sent += len(batch)
+                DELIVERIES.labels(channel, "sent").inc(len(batch))
             continue
         for message in batch:
-            if deadline is not None and clock() >= deadline:
+            if past_deadline():
                 outcomes.released.append(message.id)
                 continue
             try:
@@ -96,6 +105,7 @@ def send_batch(
             else:
                 outcomes.sent.append(message.id)
                 report.sent += 1
+                DELIVERIES.labels(channel, "sent").inc()
     outcomes.sent_at = clock()
     return outcomes, report
 
@@ -129,5 +139,7 @@ def _failed(
     )
     if status == STATUS_QUEUED:
         report.retrying += 1
+        DELIVERIES.labels(message.channel, "retrying").inc()
     else:
         report.failed += 1
+        DELIVERIES.labels(message.channel, "failed").inc()

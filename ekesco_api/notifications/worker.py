@@ -7,8 +7,12 @@ at once where the backend can (the outbox files: one write), and stops starting 
 before the lease could run out (`sending`). Recording then costs one statement per outcome
 kind (sent, retry or failed, never tried), not one per message, and only touches rows whose
 claim still holds (`outcomes`); it shares a transaction (and its commit) with the next claim.
-A worker that dies mid-batch loses only its lease: when it runs out the rows are due again.
-Delivery is therefore at least once, never silently never.
+A worker that dies mid-batch loses only its lease: when it runs out the rows are due again. The
+lease is short (30 s) and renewed from a thread while the batch is being sent (`LeaseKeeper`),
+so a killed worker's messages come back within seconds, and a slow gateway never loses a live
+worker its claim. A message sent again that way carries the same idempotency key
+(`Claimed.key`): the gateway, the SMTP relay's Message-ID and the outbox files each deliver it
+once. Delivery is therefore at least once from here, and once at the recipient.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ekesco_api.notifications.claims import BATCH_SIZE, LEASE, AnySession, Claimed, claim_batch
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+
+from ekesco_api.notifications.claims import (
+    BATCH_SIZE,
+    LEASE,
+    AnySession,
+    Claimed,
+    claim_batch,
+    message_table,
+)
 from ekesco_api.notifications.models import Message
 from ekesco_api.notifications.outcomes import Outcomes, record_outcomes
 from ekesco_api.notifications.senders import Senders
@@ -34,6 +48,52 @@ log = logging.getLogger(__name__)
 SEND_MARGIN = dt.timedelta(minutes=2)
 
 
+class LeaseKeeper:
+    """Renews a claimed batch's lease every third of it, from a thread, while it is sent.
+
+    On a connection of its own: the worker's session holds no transaction while sending. Should
+    a renewal fail (the database away), the deadline stays where the last one put it and the
+    worker stops starting sends before the lease can run out.
+    """
+
+    def __init__(self, session: AnySession, token: str, lease: dt.timedelta, margin: dt.timedelta):
+        bind = session.get_bind(mapper=Message)
+        self.engine: Engine = bind.engine
+        self.token = token
+        self.lease = lease
+        self.margin = margin
+        self.expires_at = utcnow() + lease
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def deadline(self) -> dt.datetime:
+        return self.expires_at - self.margin
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        messages = message_table().c
+        while not self.stop.wait(self.lease.total_seconds() / 3):
+            until = utcnow() + self.lease
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(message_table())
+                        .where(messages.claim_token == self.token)
+                        .values(next_attempt_at=until)
+                    )
+            except Exception:
+                log.warning("could not renew the lease of a batch", exc_info=True)
+            else:
+                self.expires_at = until
+
+
 def deliver_due(
     session: AnySession,
     *,
@@ -42,11 +102,14 @@ def deliver_due(
     batch_size: int = BATCH_SIZE,
     lease: dt.timedelta = LEASE,
     clock: Callable[[], dt.datetime] = utcnow,
+    renew: bool = False,
 ) -> DeliveryReport:
     """Deliver every message due now (only those in `ids` when given), batch by batch.
 
     `session` is used for short transactions of its own and is committed; pass a session that
-    holds nothing else.
+    holds nothing else. With `renew`, each batch's lease is renewed while it is sent
+    (`LeaseKeeper`, on a connection of its own): the worker's way; without, a batch must go
+    out within its lease, as the few messages sent right after a request's commit do.
     """
     report = DeliveryReport()
     touched: set[int] = set()
@@ -60,9 +123,15 @@ def deliver_due(
         sent = None
         if not claimed:
             break
-        outcomes, batch_report = send_batch(
-            claimed, senders=senders, clock=clock, deadline=now + lease - margin
-        )
+        if renew:
+            with LeaseKeeper(session, token, lease, margin) as keeper:
+                outcomes, batch_report = send_batch(
+                    claimed, senders=senders, clock=clock, deadline=keeper.deadline
+                )
+        else:
+            outcomes, batch_report = send_batch(
+                claimed, senders=senders, clock=clock, deadline=now + lease - margin
+            )
         sent = (token, outcomes)
         report.add(batch_report)
         touched.update(message.id for message in claimed)
@@ -110,12 +179,15 @@ def run_worker(
     stop: threading.Event,
     idle_sleep: float = 1.0,
     batch_size: int = BATCH_SIZE,
+    lease: dt.timedelta = LEASE,
 ) -> DeliveryReport:
     """Deliver until `stop` is set, sleeping `idle_sleep` seconds whenever nothing is due."""
     report = DeliveryReport()
     while not stop.is_set():
         try:
-            done = deliver_due(session, senders=senders, batch_size=batch_size)
+            done = deliver_due(
+                session, senders=senders, batch_size=batch_size, lease=lease, renew=True
+            )
         except Exception:
             # A database blip must not end the worker: what was claimed comes back after the lease.
             log.exception("delivery run failed; trying again shortly")

@@ -83,10 +83,32 @@ def customer_required(blp: Any, *, allow_password_change: bool = False) -> Calla
     return _guarded(blp, errors, _claims_check("customer", (), allow_password_change))
 
 
+STAFF_ROLES = ("support", "dispatcher", "admin")
+
+
 def staff_required(blp: Any, *roles: str) -> Callable[[F], F]:
     """Only a staff token with one of `roles` passes (any role when none is named); admin
-    passes everywhere."""
-    return _guarded(blp, STAFF_TOKEN_ERRORS, _claims_check("staff", roles, False))
+    passes everywhere.
+
+    Why admin does support's and dispatchers' work: admins are the supervisors who cover for an
+    absent agent or dispatcher, and every staff action is audited with who did it and in which
+    role, so nothing an admin does on another's behalf goes unseen. The operation's roles are
+    written into the spec (`x-staff-roles`, admin included) and kept on the view
+    (`staff_roles`), from which tests/security/test_role_matrix.py tries every role on every
+    staff operation.
+    """
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown:
+        raise ValueError(f"unknown staff roles: {sorted(unknown)}")
+    allowed = [role for role in STAFF_ROLES if not roles or role in roles or role == "admin"]
+    guard = _guarded(blp, STAFF_TOKEN_ERRORS, _claims_check("staff", roles, False))
+
+    def decorator(view: F) -> F:
+        guarded = guard(blp.doc(**{"x-staff-roles": allowed})(view))
+        guarded.staff_roles = tuple(allowed)  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
 
 
 def token_required(blp: Any, *, refresh: bool = False) -> Callable[[F], F]:

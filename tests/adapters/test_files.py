@@ -136,3 +136,26 @@ def test_send_many_says_how_many_lines_a_short_write_kept(
     with pytest.raises(DeliveryError, match="short write") as single:
         FileSmsSender(path).send(to="d", body="4")
     assert not isinstance(single.value, BatchDeliveryError)  # one message: nothing went out
+
+
+def test_a_key_already_in_the_file_is_not_written_again(tmp_path: Path) -> None:
+    # A worker killed after writing its batch, before recording it: the next one sends the
+    # batch again, and each message still reaches the file once.
+    path = tmp_path / "sms.jsonl"
+    sender = FileSmsSender(path)
+    sender.send_many([("a", "1"), ("b", "2")], keys=["k1", "k2"])
+    sender.send_many([("a", "1"), ("b", "2"), ("c", "3")], keys=["k1", "k2", "k3"])
+    FileSmsSender(path).send(to="c", body="3", key="k3")  # another process, the same file
+    sender.send(to="d", body="4")  # no key: always written
+
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line.get("id") for line in lines] == ["k1", "k2", "k3", None]
+    assert list(lines[0]) == ["id", "to", "body", "sent_at"]
+
+
+def test_an_emptied_file_is_read_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "email.jsonl"
+    FileEmailSender(path).send(to="a", subject="s", body="1", key="k1")
+    path.write_text("")  # rotated or emptied by hand
+    FileEmailSender(path).send(to="a", subject="s", body="1", key="k1")
+    assert len(path.read_text().splitlines()) == 1

@@ -119,3 +119,15 @@ def test_no_authorization_header_without_a_token() -> None:
         to="x", body="y"
     )
     assert "Authorization" not in recorder.requests[0].headers
+
+
+def test_each_message_carries_its_idempotency_key_to_the_gateways() -> None:
+    recorder = Recorder()
+    sms(recorder).send(to="+38344123456", body="b", key="msg-7-20260101000000000000")
+    push(recorder).send(to="device", body="b", key="msg-8-20260101000000000000")
+    without = Recorder()
+    sms(without).send(to="+38344123456", body="b")
+
+    keys = [request.headers["Idempotency-Key"] for request in recorder.requests]
+    assert keys == ["msg-7-20260101000000000000", "msg-8-20260101000000000000"]
+    assert "Idempotency-Key" not in without.requests[0].headers

@@ -133,3 +133,13 @@ def test_final_refusals_are_not_retried(fake_smtp: type[FakeSMTP], error: BaseEx
     fake_smtp.fail_on = {"send_message": error}
     with pytest.raises(PermanentDeliveryError):
         sender().send(to="a@example.com", subject="s", body="b")
+
+
+def test_a_message_sent_again_keeps_its_message_id(fake_smtp: type[FakeSMTP]) -> None:
+    # Mail systems drop a second copy with the same Message-ID: a batch sent again after its
+    # worker died does not reach the inbox twice.
+    for _ in range(2):
+        sender().send(to="a@example.com", subject="s", body="b", key="msg-7-20260101000000000000")
+    first, second = (smtp.sent[0] for smtp in fake_smtp.instances)
+    assert first["Message-ID"] == second["Message-ID"]
+    assert first["Message-ID"] == "<msg-7-20260101000000000000@kesco-energy.com>"

@@ -15,8 +15,8 @@ class FlakySms:
         self.error: BaseException | None = DeliveryError("SMS gateway answered HTTP 503")
         self.calls = 0
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, key: str | None = None) -> None:
         self.calls += 1
         if self.error is not None:
             raise self.error
-        self.real.send(to=to, body=body)
+        self.real.send(to=to, body=body, key=key)

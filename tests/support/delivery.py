@@ -24,7 +24,9 @@ class Recording:
         self.lock = threading.Lock()
         self.sent: Counter[str] = Counter()
 
-    def send(self, *, to: str, body: str, subject: str | None = None) -> None:
+    def send(
+        self, *, to: str, body: str, subject: str | None = None, key: str | None = None
+    ) -> None:
         time.sleep(self.delay)
         with self.lock:
             self.sent[to] += 1
