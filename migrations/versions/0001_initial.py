@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:32:19.608268
+Create Date: 2026-12-06 04:38:03.705179
 
 """
 from alembic import op

@@ -12,6 +12,11 @@ from tests.disconnection.helpers import Scenario, notice_of
 from tests.factories import make_app_payment, make_bill, make_cis_payment, make_meter
 from tests.support.auth import API
 from tests.support.customers import make_customer
+from tests.support.statements import count_statements
+
+# token check; meter and code; the case with its notices, objections and certificate; the
+# payments since the warning; the agreements; the inbox receipts
+CASE_STATEMENTS = 10
 
 
 def iso(instant: dt.datetime) -> str:
@@ -277,3 +282,19 @@ def test_a_second_meter_of_the_code_shows_the_same_case(client, db_session):
         .channels
         or True
     )
+
+
+def test_the_case_is_read_in_a_fixed_number_of_statements(client, db_session):
+    customer = make_customer(db_session)
+    story_of(db_session, customer).warned().noticed()
+    for _ in range(3):
+        client.post(
+            f"{API}/meters/{customer.meter.id}/disconnection/objection",
+            json={"reason": "x"},
+            headers=customer.headers,
+        )
+    url, headers = f"{API}/meters/{customer.meter.id}/disconnection", customer.headers
+    db_session.expunge_all()
+    with count_statements() as statements:
+        assert client.get(url, headers=headers).get_json()["state"] == "suspended"
+    assert len(statements) == CASE_STATEMENTS, statements

@@ -19,7 +19,7 @@ from ekesco_api.staff.audit import Actor
 from ekesco_api.staff.models import AuditEntry
 from ekesco_api.types import utcnow
 from tests.disconnection.helpers import Scenario, ago, notice_of
-from tests.factories import make_staff, make_supply_point
+from tests.factories import DEFAULT_PASSWORD, make_staff, make_supply_point
 from tests.support.auth import API, dispatcher_headers
 from tests.support.customers import make_customer
 
@@ -270,3 +270,20 @@ def test_art_29_2_deleting_the_account_keeps_the_records(client, db_session):
     assert objection.account_id is None
     assert all(n.account_id is None for n in case.notices)
     assert db_session.scalars(select(DisconnectionEvent)).first() is not None
+
+
+def test_art_29_2_delete_me_keeps_the_case_and_its_history(client, db_session):
+    customer = make_customer(db_session)
+    story = story_of(db_session, customer, start=30).warned().noticed().disconnected()
+    case_id = story.case.id
+
+    gone = client.delete(f"{API}/me", json={"password": DEFAULT_PASSWORD}, headers=customer.headers)
+
+    assert gone.status_code == 204, gone.get_json()
+    db_session.expire_all()
+    case = db_session.get(DisconnectionCase, case_id)
+    assert [e.kind for e in case.events] == ["warning", "notice", "disconnected"]
+    assert [n.kind for n in case.notices] == ["warning", "disconnection"]
+    assert all(n.account_id is None for n in case.notices)
+    rows = client.get(f"{API}/staff/disconnections", headers=support(db_session)).get_json()
+    assert [r["id"] for r in rows] == [case_id]
