@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from ekesco_api.clock import ZONE
 from ekesco_api.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -47,6 +47,11 @@ def format_unit_price(price: Decimal, language: str) -> str:
     pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace("0.00", "0.00###")
     value = price.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
     return format_currency(value, CURRENCY, format=pattern, currency_digits=False, locale=locale)
+
+
+def format_rate(rate: Decimal, language: str) -> str:
+    """A rate given as a fraction (0.08) as the language writes a percentage ("8 %")."""
+    return format_percent(rate, format="#,##0.##\u00a0%", locale=_locale(language))
 
 
 def format_quantity(quantity: Decimal, language: str) -> str:

@@ -25,6 +25,7 @@ from ekesco_api.formatting import (
     format_money,
     format_period,
     format_quantity,
+    format_rate,
     format_unit_price,
     parse_period,
 )
@@ -56,6 +57,8 @@ class BillLine:
     quantity: Decimal | None = None
     unit: str = ""
     unit_price: Decimal | None = None
+    # "vat": `quantity` is the taxed amount in EUR and `unit_price` the rate (0.08 for 8 %).
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class BillDocument:
     total: Decimal
     payment_reference: str
     supplier: Supplier = KESCO
+    # Every meter of the customer code, read remotely or by hand (`meters` has reads only).
+    meter_numbers: tuple[str, ...] = ()
+    # What the bill charges, to compare with the reads' differences.
+    kwh_high: Decimal | None = None
+    kwh_low: Decimal | None = None
 
     def __post_init__(self) -> None:
         parse_period(self.period)
@@ -111,11 +119,11 @@ def _draw_bill(bill: BillDocument, lang: str) -> bytes:
         width=CONTENT_WIDTH * 0.55 - 4,
         top=top,
     )
-    meters = ", ".join(reads.meter_number for reads in bill.meters) or "–"
+    numbers = bill.meter_numbers or tuple(reads.meter_number for reads in bill.meters)
     right = doc.fields(
         [
             (_("Customer code"), bill.customer_code),
-            (_("Meter") if len(bill.meters) <= 1 else _("Meters"), meters),
+            (_("Meter") if len(numbers) <= 1 else _("Meters"), ", ".join(numbers) or "–"),
             (_("Period"), format_period(bill.period, lang)),
             (_("Issued on"), format_date(bill.issued_on, lang)),
             (_("Due date"), format_date(bill.due_on, lang)),
@@ -149,20 +157,22 @@ def _draw_bill(bill: BillDocument, lang: str) -> bytes:
             widths=(24, 30, 20, 24, 20, 24, 28),
             align=("L", "L", "C", "R", "C", "R", "R"),
         )
+        if not _reads_match_charges(bill):
+            doc.note(
+                _(
+                    "The bill charges %(high)s kWh at high and %(low)s kWh at low tariff, as "
+                    "the supplier's system measured the month: its figures are whole or "
+                    "estimated kWh at the month's bounds, so they can differ a little from the "
+                    "differences of the reads above.",
+                    high=format_quantity(bill.kwh_high or Decimal(0), lang),
+                    low=format_quantity(bill.kwh_low or Decimal(0), lang),
+                )
+            )
 
     doc.section(_("Charges"))
     doc.table(
         [_("Description"), _("Quantity"), _("Unit"), _("Unit price"), _("Amount")],
-        (
-            [
-                line.label,
-                "" if line.quantity is None else format_quantity(line.quantity, lang),
-                line.unit,
-                "" if line.unit_price is None else format_unit_price(line.unit_price, lang),
-                format_money(line.amount, lang),
-            ]
-            for line in bill.lines
-        ),
+        (_charge_row(line, lang) for line in bill.lines),
         widths=(70, 24, 18, 30, 28),
         align=("L", "R", "L", "R", "R"),
     )
@@ -183,6 +193,41 @@ def _draw_bill(bill: BillDocument, lang: str) -> bytes:
         )
     )
     return doc.finish(bill.supplier.footer())
+
+
+def _charge_row(line: BillLine, lang: str) -> list[str]:
+    if line.code == "vat":
+        # A rate on an amount: the taxed amount, and the rate as a rate ("8 %"), not as a price.
+        base = "" if line.quantity is None else format_money(line.quantity, lang)
+        rate = "" if line.unit_price is None else format_rate(line.unit_price, lang)
+        return [line.label, base, "", rate, format_money(line.amount, lang)]
+    return [
+        line.label,
+        "" if line.quantity is None else format_quantity(line.quantity, lang),
+        _UNITS[line.unit]() if line.unit in _UNITS else line.unit,
+        "" if line.unit_price is None else format_unit_price(line.unit_price, lang),
+        format_money(line.amount, lang),
+    ]
+
+
+# Units the bill lines name by code; kWh and EUR read the same in every language.
+_UNITS = {"month": lambda: _("month")}
+
+
+def _reads_match_charges(bill: BillDocument) -> bool:
+    """Whether the reads' differences are the kWh the bill charges (or there is nothing to say)."""
+    if bill.kwh_high is None or bill.kwh_low is None:
+        return True
+    high = sum((r.current_high - r.previous_high for r in bill.meters), Decimal(0))
+    low = sum(
+        (
+            r.current_low - r.previous_low
+            for r in bill.meters
+            if r.current_low is not None and r.previous_low is not None
+        ),
+        Decimal(0),
+    )
+    return (high, low) == (bill.kwh_high, bill.kwh_low)
 
 
 def _read_rows(meters: Sequence[MeterReads], lang: str) -> list[list[str]]:

@@ -379,7 +379,8 @@ def _meter_reads(session: Session, *, supply_point_id: int, period: str) -> tupl
     ).all()
     found: list[MeterReads] = []
     for meter in meters:
-        reads = [r for r in reads_from(session, meter_id=meter.id, start=start) if r.read_at < end]
+        # The read at the period's end is the midnight that closes it: it belongs to it.
+        reads = [r for r in reads_from(session, meter_id=meter.id, start=start) if r.read_at <= end]
         if len(reads) < 2:
             continue  # nothing to show a difference between
         first, last = reads[0], reads[-1]
@@ -420,11 +421,21 @@ def bill_pdf(
                 quantity=line.quantity,
                 unit=line.unit or "",
                 unit_price=line.unit_price,
+                code=line.code,
             )
             for line in detail.lines
         ),
         total=detail.total,
         payment_reference=detail.payment_reference,
+        meter_numbers=tuple(
+            session.scalars(
+                select(Meter.meter_number)
+                .where(Meter.supply_point_id == detail.supply_point_id)
+                .order_by(Meter.id)
+            )
+        ),
+        kwh_high=detail.kwh_high,
+        kwh_low=detail.kwh_low,
     )
     filename = f"bill-{''.join(ch for ch in detail.bill_number if ch.isalnum())}.pdf"
     return filename, render_bill_pdf(document, language=language)

@@ -195,3 +195,38 @@ def test_a_bill_needs_a_real_period() -> None:
     for period in ("11/2026", "+026-11", "2026-1", "2026-11-01"):
         with pytest.raises(ValueError):
             _bill(period=period)
+
+
+def test_vat_is_printed_as_a_rate_on_the_taxed_amount() -> None:
+    vat = BillLine("TVSH 8%", Decimal("3.85"), Decimal("48.17"), "EUR", Decimal("0.08"), "vat")
+    bill = _bill(lines=(*_bill().lines[:3], vat, _bill().lines[4]))
+    _reader, text = read_pdf(render_bill_pdf(bill, language="sq"))
+    assert "48,17 €" in text
+    assert "8 %" in text.replace("\xa0", " ")
+    assert "0,08 €" not in text
+
+
+@pytest.mark.parametrize(("language", "month"), [("sq", "muaj"), ("sr", "mesec"), ("en", "month")])
+def test_a_unit_given_by_code_is_translated(language: str, month: str) -> None:
+    fee = BillLine("Fee", Decimal("1.74"), Decimal("1"), "month", Decimal("1.74"))
+    bill = _bill(lines=(*_bill().lines[:2], fee, *_bill().lines[3:]))
+    _reader, text = read_pdf(render_bill_pdf(bill, language=language))
+    assert f" {month} " in text
+
+
+def test_a_manual_meters_bill_names_its_meter() -> None:
+    bill = _bill(meters=(), meter_numbers=("KS-0099882",))
+    _reader, text = read_pdf(render_bill_pdf(bill, language="en"))
+    assert "Meter KS-0099882" in text
+
+
+def test_reads_that_differ_from_the_charged_kwh_are_explained() -> None:
+    reads = _bill().meters[0]
+    high = reads.current_high - reads.previous_high
+    low = (reads.current_low or Decimal(0)) - (reads.previous_low or Decimal(0))
+    agreeing = _bill(kwh_high=high, kwh_low=low)
+    _reader, text = read_pdf(render_bill_pdf(agreeing, language="en"))
+    assert "can differ a little" not in text
+    rounded = _bill(kwh_high=high.to_integral_value(), kwh_low=low + 1)
+    _reader, text = read_pdf(render_bill_pdf(rounded, language="en"))
+    assert "can differ a little" in " ".join(text.split())

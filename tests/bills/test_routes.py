@@ -262,3 +262,34 @@ def test_the_pdf_is_masked_like_the_detail(client, db_session):
     assert "Arben" not in text and "Krasniqi" not in text
     assert "Terezë" not in text and "Rr**. Në** Te** **" in text
     assert bill.bill_number in text
+
+
+def test_a_manual_meters_pdf_names_its_meter_and_prints_vat_as_a_rate(client, db_session):
+    tariff = make_tariff(db_session)
+    customer = make_customer(db_session, reading_mode="manual")
+    computed = compute_bill(
+        [tariff],
+        category="household",
+        period_start=dt.date(2031, 2, 1),
+        kwh_high=Decimal("640.00"),
+        kwh_low=Decimal("310.00"),
+        previous_balance=Decimal("0.00"),
+    )
+    bill = make_bill(
+        db_session,
+        supply_point=customer.supply_point,
+        period="2031-02",
+        kwh_high=computed.kwh_high,
+        kwh_low=computed.kwh_low,
+        energy_amount=computed.energy_amount,
+        fixed_fee=computed.fixed_fee,
+        vat_amount=computed.vat_amount,
+        previous_balance=computed.previous_balance,
+    )
+
+    text = pdf_text(client.get(f"{API}/bills/{bill.id}/pdf", headers=customer.headers).data)
+
+    assert f"Njehsori {customer.meter.meter_number}" in text  # not "Njehsori –"
+    assert "8 %" in text.replace("\xa0", " ")
+    assert " muaj " in text  # the fixed fee's unit, in Albanian
+    assert " month " not in text

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ekesco_api.cis_import.demo import NoTariffForPeriod, previous_month, write_demo_export
 from ekesco_api.cis_import.demo.places import CITIES
+from ekesco_api.clock import ZONE
 from ekesco_api.extensions import db
 from ekesco_api.tariffs.engine import bill_from_tariff, select_tariff
 from ekesco_api.tariffs.models import Tariff
@@ -207,3 +208,41 @@ def test_areas_name_every_place_in_three_languages(
     assert all(a["name_sr"] and a["name_en"] for a in areas)
     prishtina = next(a for a in areas if a["city"] == "Prishtinë" and not a["locality"])
     assert (prishtina["name_sr"], prishtina["name_en"]) == ("Priština", "Pristina")
+
+
+def test_nothing_is_dated_after_the_moment_the_export_is_written(
+    tmp_path: Path, tariffs: list[Tariff]
+) -> None:
+    now = dt.datetime(2026, 12, 3, 10, 30, tzinfo=ZONE)  # early in the month after the last bill
+    write_demo_export(
+        tmp_path, tariffs=tariffs, supply_points=60, seed=5, last_period="2026-11", now=now
+    )
+    bills, payments, readings = (_read(tmp_path, n) for n in ("bills", "payments", "readings"))
+    assert max(dt.date.fromisoformat(b["issued_on"]) for b in bills) <= now.date()
+    assert max(dt.datetime.fromisoformat(p["paid_at"]) for p in payments) <= now
+    assert max(dt.datetime.fromisoformat(r["read_at"]) for r in readings) <= now
+
+
+def test_a_months_reads_differ_by_what_its_bill_charges(
+    demo: dict[str, list[dict[str, str]]],
+) -> None:
+    code_of = {m["meter_number"]: m["customer_code"] for m in demo["meters"]}
+    remote_count = defaultdict(int)
+    for meter in demo["meters"]:
+        remote_count[meter["customer_code"]] += meter["reading_mode"] == "remote"
+    at_midnight = {(r["meter_number"], r["read_at"][:10]): r for r in demo["readings"]}
+    bills = {(b["customer_code"], b["period"]): b for b in demo["bills"]}
+    checked = 0
+    for (number, day), opening in at_midnight.items():
+        closing = at_midnight.get((number, "2026-11-01"))
+        code = code_of[number]
+        if day != "2026-10-01" or closing is None or remote_count[code] != 1:
+            continue
+        bill = bills[code, "2026-10"]
+        high = Decimal(closing["kwh_high_total"]) - Decimal(opening["kwh_high_total"])
+        low = Decimal(closing["kwh_low_total"]) - Decimal(opening["kwh_low_total"])
+        assert high + low == Decimal(bill["kwh_high"]) + Decimal(bill["kwh_low"]), number
+        if low:
+            assert (high, low) == (Decimal(bill["kwh_high"]), Decimal(bill["kwh_low"]))
+        checked += 1
+    assert checked > 50

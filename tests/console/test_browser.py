@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def test_support_dispatch_and_admin_in_the_console(
             expect(card).to_have_count(1)
             expect(card.locator("h2")).to_contain_text("Drita Berisha · DPR 0123456")
             expect(card.locator(".c-meters")).to_contain_text("KS-0099881")
-            expect(card.locator(".c-meters")).to_contain_text("manual")
+            expect(card.locator(".c-meters")).to_contain_text("Read by hand")  # not "manual"
 
             card.locator(".reset-form button[type=submit]").click()
             expect(page.locator("#notice")).to_have_text(
@@ -120,7 +121,7 @@ def test_support_dispatch_and_admin_in_the_console(
             assert TEMP_PASSWORD.search(sms["body"])
             # The agent's page never shows it.
             assert TEMP_PASSWORD.search(sms["body"]).group(1) not in page.content()
-            expect(card.locator(".c-messages")).to_contain_text("temporary_password")
+            expect(card.locator(".c-messages")).to_contain_text("Temporary password")
             page.screenshot(path=str(tmp_path / "console.png"), full_page=True)
             if os.environ.get("EKESCO_SCREENSHOT"):
                 page.screenshot(path=os.environ["EKESCO_SCREENSHOT"], full_page=True)
@@ -149,9 +150,10 @@ def test_support_dispatch_and_admin_in_the_console(
             outage.locator("input[name=ends_at]").fill(_local(later + dt.timedelta(hours=2)))
             outage.locator("button[type=submit]").click()
             expect(page.locator("#notice")).to_contain_text("The outage was changed")
-            expect(outage.locator("h4")).to_contain_text("rescheduled")
+            expect(outage.locator("h4")).to_contain_text("Rescheduled")
+            assert not re.search(r"\b(AM|PM)\b", outage.locator("h4").inner_text())  # 24-hour
             outage.locator("button.danger").click()
-            expect(outage.locator("h4")).to_contain_text("cancelled")
+            expect(outage.locator("h4")).to_contain_text("Cancelled")
             page.click("#logout")
 
             # --- an admin sees both actions in the audit log

@@ -162,7 +162,8 @@ def bill_point(
         energy, fee, vat = price(in_force[point.category, period], high, low)
         total = energy + fee + vat + balance
         ny, nm = next_month(year, month)
-        issued = dt.date(ny, nm, 2 + int(5 * random()))
+        # Never issued after "now": in the first days of a month, last month's bill is new.
+        issued = min(dt.date(ny, nm, 2 + int(5 * random())), last_moment.date())
         write_bill(
             [
                 f"{year:04d}{month:02d}{point.index:06d}",

@@ -70,6 +70,7 @@ def write_demo_export(
     last_period: str | None = None,
     months: int = 24,
     reading_days: int = 60,
+    now: dt.datetime | None = None,
 ) -> DemoExport:
     """Write customers.csv, meters.csv, bills.csv, payments.csv, readings.csv and areas.csv.
 
@@ -87,9 +88,11 @@ def write_demo_export(
     in_force = tariffs_in_force(tariffs, set(CATEGORIES), periods)
     price = Pricer()
     directory.mkdir(parents=True, exist_ok=True)
-    # "Now": the 21st of the month after the last billed one; nothing happens after it.
+    # "Now": the 21st of the month after the last billed one, or the moment the export is
+    # written if that is sooner (the default last period is last month): nothing is dated later.
     year, month = next_month(*map(int, last_period.split("-")))
-    as_of = dt.datetime(year, month, 21, 9, 0, tzinfo=ZONE)
+    written = (now or dt.datetime.now(ZONE)).astimezone(ZONE).replace(second=0, microsecond=0)
+    as_of = min(dt.datetime(year, month, 21, 9, 0, tzinfo=ZONE), written)
     days = demo_readings.reading_days(as_of, reading_days)
 
     files = {

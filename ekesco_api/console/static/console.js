@@ -21,14 +21,21 @@
     return node;
   }
 
+  // Times as the agents' clocks in Kosovo show them, on a 24-hour clock, whatever the
+  // browser's own zone and the language's habit (Albanian would write "PD"/"MD").
   function when(value) {
     if (!value) return "–";
     const date = new Date(value);
     return date.toLocaleString(state.lang === "en" ? "en-GB" : state.lang, {
       dateStyle: "short",
       timeStyle: "short",
+      timeZone: "Europe/Belgrade",
+      hourCycle: "h23",
     });
   }
+
+  // A code the API sends (remote, household, sms, queued, ...) in the page's language.
+  const word = (code) => (code && STRINGS.en["v_" + code] ? t("v_" + code) : code);
 
   function translatePage(root) {
     $$("[data-t]", root).forEach((node) => {
@@ -220,8 +227,8 @@
         [
           ["customer_code", (m) => m.customer_code],
           ["meter_number", (m) => m.meter_number + (m.nickname ? " (" + m.nickname + ")" : "")],
-          ["reading_mode", (m) => m.reading_mode],
-          ["kind", (m) => m.category],
+          ["reading_mode", (m) => word(m.reading_mode)],
+          ["kind", (m) => word(m.category)],
         ],
         customer.meters
       )
@@ -230,10 +237,10 @@
       table(
         [
           ["created", (c) => when(c.created_at)],
-          ["purpose", (c) => c.purpose],
-          ["channel", (c) => c.channel],
+          ["purpose", (c) => word(c.purpose)],
+          ["channel", (c) => word(c.channel)],
           ["recipient", (c) => c.destination],
-          ["delivery", (c) => c.status],
+          ["delivery", (c) => word(c.status)],
           ["sent_at", (c) => when(c.sent_at)],
           ["carrier", (c) => c.carrier || "–"],
           ["attempts", (c) => c.code_attempts],
@@ -245,10 +252,10 @@
       table(
         [
           ["created", (m) => when(m.created_at)],
-          ["kind", (m) => m.kind],
-          ["channel", (m) => m.channel],
+          ["kind", (m) => word(m.kind)],
+          ["channel", (m) => word(m.channel)],
           ["recipient", (m) => m.recipient],
-          ["delivery", (m) => m.status],
+          ["delivery", (m) => word(m.status)],
           ["sent_at", (m) => when(m.sent_at)],
           ["attempts", (m) => m.attempts],
           ["carrier", (m) => m.carrier || "–"],
@@ -361,7 +368,7 @@
   function renderOutage(outage) {
     const card = el("article", null, "card outage");
     card.dataset.outageId = outage.id;
-    card.appendChild(el("h4", when(outage.starts_at) + " – " + when(outage.ends_at) + " · " + outage.status));
+    card.appendChild(el("h4", when(outage.starts_at) + " – " + when(outage.ends_at) + " · " + word(outage.status)));
     card.appendChild(el("p", (outage.kind === "planned" ? t("planned") : t("unplanned")) + " · " + (outage.areas || []).map((a) => a.name).join(", ")));
     const reason = outage.reason || "";
     card.appendChild(el("p", typeof reason === "string" ? reason : reason[state.lang] || reason.sq, "muted"));
@@ -465,7 +472,7 @@
           ["action", (e) => e.action, "nowrap"],
           ["whom", (e) => [e.account_id, e.customer_code].filter((v) => v !== null).join(" · ") || "–", "nowrap"],
           ["reason", (e) => e.reason || "–"],
-          ["outcome", (e) => e.outcome + (e.error_code ? " (" + e.error_code + ")" : ""), "nowrap"],
+          ["outcome", (e) => word(e.outcome) + (e.error_code ? " (" + e.error_code + ")" : ""), "nowrap"],
           ["details", (e) => JSON.stringify(e.details), "code"],
           ["request_id", (e) => e.request_id || "–", "code"],
         ],
