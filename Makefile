@@ -28,7 +28,7 @@ run: $(STAMP) translations
 	test -f instance/.demo-loaded || ( $(FLASK) ekesco demo-data --out instance/demo-export \
 		&& $(FLASK) ekesco import instance/demo-export && touch instance/.demo-loaded )
 	$(FLASK) ekesco worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - wsgi:app
+		WEB_CONCURRENCY=2 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(STAMP) translations
 	$(BIN)/pytest $(PYTEST_ARGS)

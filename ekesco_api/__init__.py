@@ -22,6 +22,12 @@ and `detail` come in the language of `Accept-Language` (`sq`, `en`, `sr`; Albani
 **Money** is a decimal string with two places, in EUR. **Times** are ISO 8601 in UTC.
 
 **Lists** take `page` and `page_size`; the `X-Pagination` header says how many there are.
+
+**Limits.** A body is at most 64 KiB (else 413 `payload_too_large`) and nests arrays and objects
+at most 32 levels deep (else 400 `json_too_deep`); each string and list at most its field's
+`maxLength` and `maxItems` (else 422); a URL at most 8,190 bytes (414 `uri_too_long`), at most 60
+headers (431 `headers_too_large`). A database that is down or does not answer gives 503
+`database_unavailable` with `Retry-After`, within seconds.
 """
 
 
