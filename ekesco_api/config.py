@@ -179,6 +179,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "PUSH_FILE": env.get("PUSH_FILE", str(INSTANCE_DIR / "push.jsonl")),
         # Messages the worker claims at once (`ekesco worker --batch-size` overrides it).
         "WORKER_BATCH_SIZE": _int(env, "WORKER_BATCH_SIZE", 500),
+        # Seconds a worker's claim on a batch lasts unless renewed (it renews every third):
+        # how soon another worker takes over the messages of one that was killed.
+        "WORKER_LEASE_SECONDS": _int(env, "WORKER_LEASE_SECONDS", 30),
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL", ""),
         "SMS_GATEWAY_TOKEN": env.get("SMS_GATEWAY_TOKEN", ""),
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
