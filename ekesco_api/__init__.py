@@ -160,6 +160,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from ekesco_api import notifications
+    from ekesco_api.bills import commands as bill_commands  # noqa: F401  (bill-reminders)
     from ekesco_api.cis_import import commands as cis_commands  # noqa: F401  (import, demo-data)
     from ekesco_api.cli import ekesco
     from ekesco_api.disconnection import commands as disconnection_commands  # noqa: F401

@@ -3,7 +3,7 @@
 from ekesco_api.accounts.models import Account
 from ekesco_api.areas.models import Area
 from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
-from ekesco_api.bills.models import Bill
+from ekesco_api.bills.models import Bill, BillNotice
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.customer_requests.models import CustomerRequest, RequestCounter, RequestEvent
 from ekesco_api.disconnection.models import (
@@ -44,6 +44,7 @@ __all__ = [
     "AreaSubscription",
     "AuditEntry",
     "Bill",
+    "BillNotice",
     "BlockWarning",
     "CisPayment",
     "CustomerRequest",

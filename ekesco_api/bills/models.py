@@ -1,11 +1,11 @@
-"""Monthly bills as the CIS issued them; this service never invents one."""
+"""Monthly bills as the CIS issued them (never invented here), and the notices about them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ekesco_api.db import Base
@@ -16,7 +16,11 @@ class Bill(Base):
     """One monthly bill of a supply point; money in Numeric(12, 2), consumption in kWh."""
 
     __tablename__ = "bills"
-    __table_args__ = (Index("ix_bills_supply_point_period", "supply_point_id", "period"),)
+    __table_args__ = (
+        Index("ix_bills_supply_point_period", "supply_point_id", "period"),
+        # The due-date reminders look up the bills due in the next few days.
+        Index("ix_bills_due_on", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bill_number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -33,3 +37,45 @@ class Bill(Base):
     total: Mapped[Decimal]
 
     supply_point: Mapped[SupplyPoint] = relationship()
+
+
+NOTICE_ISSUED = "bill_issued"
+NOTICE_DUE = "bill_due"
+NOTICE_KINDS = (NOTICE_ISSUED, NOTICE_DUE)
+NOTICE_QUEUED = "queued"
+NOTICE_SENT = "sent"
+# Not told: the account went, the customer switched the kind off, or the bill was paid first.
+NOTICE_SKIPPED = "skipped"
+
+
+class BillNotice(Base):
+    """That a bill's account is (to be) told of it: a new bill, or its due date coming near.
+
+    The unique (bill, kind) is what makes each notice happen at most once per bill whatever
+    the number of imports, runs or workers: it is claimed with INSERT … ON CONFLICT DO NOTHING,
+    queued, and sent by `bills.notices.send_bill_notices`.
+    """
+
+    __tablename__ = "bill_notices"
+    __table_args__ = (
+        UniqueConstraint("bill_id", "kind"),
+        # What is waiting to be sent: the few queued rows, never the sent bulk.
+        Index(
+            "ix_bill_notices_queued",
+            "id",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # The account the bill's code was on when the notice was queued; kept (unlinked) when the
+    # account goes, so that a newcomer on the code is not told of the same bill again.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from ekesco_api.bills import notices as bill_notices
 from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import disconnections
 from ekesco_api.cis_import import parsing as p
@@ -285,6 +286,15 @@ def _bill(row: Row, codes: dict[str, int]) -> Values:
     return values
 
 
+def _notice_new_bills(session: Session, staged: Staged) -> None:
+    # One INSERT … SELECT for the whole file: each new bill's account is to hear of it
+    # (bills.notices; `ekesco bill-reminders` sends what is queued).
+    changed = staged.changed
+    bill_notices.queue_new_bills(
+        session, bill_ids=select(changed.c.id).where(changed.c.inserted.is_(True))
+    )
+
+
 # --- payments.csv ----------------------------------------------------------------------------
 
 
@@ -385,6 +395,7 @@ LOADERS: tuple[Loader, ...] = (
                 *_BILL_PARTS,
                 "total",
             ),
+            after=_notice_new_bills,
         ),
     ),
     Loader(

@@ -12,11 +12,22 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Integer, Select, and_, bindparam, exists, select, union
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
-from ekesco_api.accounts.models import Account
+from ekesco_api.accounts.models import STATUS_ACTIVE, Account
 from ekesco_api.areas.models import Area
 from ekesco_api.meters.account_models import AccountMeter, SupplyPointClaim
 from ekesco_api.meters.models import Meter, SupplyPoint
@@ -60,6 +71,24 @@ def account_supply_point_ids(account_id: AccountId) -> Select[tuple[int]]:
         ~_registered_elsewhere(SupplyPointClaim.supply_point_id, account_id),
     )
     return select(union(own, claimed).subquery().c[0])
+
+
+def supply_point_holders() -> CompoundSelect:
+    """(`supply_point_id`, `account_id`) of every code on an active account: the account
+    registered on it, or else the one account that added it. For news about a code's bills,
+    set-based: join it on the supply point."""
+    registered = select(
+        Account.supply_point_id.label("supply_point_id"), Account.id.label("account_id")
+    ).where(Account.status == STATUS_ACTIVE)
+    claimed = (
+        select(SupplyPointClaim.supply_point_id, SupplyPointClaim.account_id)
+        .join(Account, Account.id == SupplyPointClaim.account_id)
+        .where(
+            Account.status == STATUS_ACTIVE,
+            ~_registered_elsewhere(SupplyPointClaim.supply_point_id, SupplyPointClaim.account_id),
+        )
+    )
+    return union_all(registered, claimed)
 
 
 # The columns every meter listing reads: plain columns, no entities to build and track. The

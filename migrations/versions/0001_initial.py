@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:38:03.705179
+Create Date: 2026-12-06 04:42:37.936864
 
 """
 from alembic import op
@@ -258,6 +258,7 @@ def upgrade():
     sa.UniqueConstraint('bill_number', name=op.f('uq_bills_bill_number'))
     )
     with op.batch_alter_table('bills', schema=None) as batch_op:
+        batch_op.create_index('ix_bills_due_on', ['due_on'], unique=False)
         batch_op.create_index('ix_bills_supply_point_period', ['supply_point_id', 'period'], unique=False)
 
     op.create_table('cis_payments',
@@ -359,6 +360,23 @@ def upgrade():
     )
     with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_area_subscriptions_area_id'), ['area_id'], unique=False)
+
+    op.create_table('bill_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('created_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', ekesco_api.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_bill_notices_account_id_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_bill_notices_bill_id_bills')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bill_notices')),
+    sa.UniqueConstraint('bill_id', 'kind', name=op.f('uq_bill_notices_bill_id_kind'))
+    )
+    with op.batch_alter_table('bill_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bill_notices_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_bill_notices_queued', ['id'], unique=False, postgresql_where=sa.text("status = 'queued'"), sqlite_where=sa.text("status = 'queued'"))
 
     op.create_table('block_warnings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -820,6 +838,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_block_warnings_account_id'))
 
     op.drop_table('block_warnings')
+    with op.batch_alter_table('bill_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_notices_queued', postgresql_where=sa.text("status = 'queued'"), sqlite_where=sa.text("status = 'queued'"))
+        batch_op.drop_index(batch_op.f('ix_bill_notices_account_id'))
+
+    op.drop_table('bill_notices')
     with op.batch_alter_table('area_subscriptions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_subscriptions_area_id'))
 
@@ -846,6 +869,7 @@ def downgrade():
     op.drop_table('cis_payments')
     with op.batch_alter_table('bills', schema=None) as batch_op:
         batch_op.drop_index('ix_bills_supply_point_period')
+        batch_op.drop_index('ix_bills_due_on')
 
     op.drop_table('bills')
     op.drop_table('accounts')
