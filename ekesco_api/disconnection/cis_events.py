@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.disconnection import cases, rules
 from ekesco_api.disconnection.facts import case_facts
-from ekesco_api.disconnection.models import DisconnectionEvent, RefusedEvent
+from ekesco_api.disconnection.models import DisconnectionCase, DisconnectionEvent, RefusedEvent
 from ekesco_api.disconnection.rules import Facts, Refusal
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.types import utcnow
@@ -51,21 +51,6 @@ class EventBook:
         self.session = session
         self.now = utcnow()
         self.codes = dict(session.execute(select(SupplyPoint.code_key, SupplyPoint.id)).all())
-        self.stored: dict[str, tuple[Any, ...]] = {
-            row.event_id: (row.supply_point_id, row.kind, row.at, row.amount_due, row.scheduled_for)
-            for row in session.execute(
-                select(
-                    DisconnectionEvent.event_id,
-                    DisconnectionEvent.kind,
-                    DisconnectionEvent.at,
-                    DisconnectionEvent.amount_due,
-                    DisconnectionEvent.scheduled_for,
-                    cases.DisconnectionCase.supply_point_id,
-                )
-                .join(cases.DisconnectionCase)
-                .where(DisconnectionEvent.event_id.is_not(None))
-            )
-        }
         self.facts: dict[int, Facts] = {}
         self.seen: set[str] = set()
         self.refusals: list[tuple[CisEvent, Refusal]] = []
@@ -77,6 +62,22 @@ class EventBook:
                 self.session, case, now=self.now, supply_point_id=supply_point_id
             )
         return self.facts[supply_point_id]
+
+    def _stored(self, event_id: str) -> tuple[Any, ...] | None:
+        """The event as applied before, if it was: one look-up by the unique index a row (a
+        day's file holds thousands of events, the table years of them)."""
+        row = self.session.execute(
+            select(
+                DisconnectionCase.supply_point_id,
+                DisconnectionEvent.kind,
+                DisconnectionEvent.at,
+                DisconnectionEvent.amount_due,
+                DisconnectionEvent.scheduled_for,
+            )
+            .join(DisconnectionCase)
+            .where(DisconnectionEvent.event_id == event_id)
+        ).one_or_none()
+        return None if row is None else tuple(row)
 
     def judge(self, event: CisEvent) -> CisEvent | Refusal | str:
         """The event with its case's facts when it may be applied, else why not."""
@@ -90,8 +91,9 @@ class EventBook:
             event.amount_due,
             event.scheduled_for,
         )
-        if event.event_id in self.stored:
-            return KNOWN if self.stored[event.event_id] == fingerprint else CHANGED
+        stored = self._stored(event.event_id)
+        if stored is not None:
+            return KNOWN if stored == fingerprint else CHANGED
         facts = self.facts_of(event.supply_point_id)
         refusal = rules.check(
             facts, event.event, event.at, now=self.now, scheduled_for=event.scheduled_for

@@ -186,12 +186,8 @@ def send_notice(
     objection: Objection | None = None,
 ) -> DisconnectionNotice:
     """Write a notice to the inbox and queue its e-mail and SMS, in the caller's transaction."""
-    point = session.get(SupplyPoint, case.supply_point_id)
-    assert point is not None
     account = registered_account(session, case.supply_point_id)
     lang = account.language if account is not None else "sq"
-    with language(lang):
-        title, body, sms = _compose(case, point, kind, lang, now, objection)
     notice = DisconnectionNotice(
         kind=kind,
         issued_at=now,
@@ -202,6 +198,11 @@ def send_notice(
     )
     case.notices.append(notice)
     if account is not None:
+        # Written only for someone to read: most codes have no account (the CIS posts theirs).
+        point = session.get(SupplyPoint, case.supply_point_id)
+        assert point is not None
+        with language(lang):
+            title, body, sms = _compose(case, point, kind, lang, now, objection)
         entry = Notification(
             account_id=account.id,
             kind=f"disconnection_{kind}",
