@@ -149,6 +149,13 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away or hung: each process counts in its own memory meanwhile (limits still
+        # hold, per process) instead of every limited route answering 500; a hung Redis is
+        # given up after two seconds. Flask-Limiter goes back to Redis when it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}
+        if env.get("RATELIMIT_STORAGE_URI", "").startswith("redis")
+        else {},
         # Login: every attempt counts per address (generous: mobile carriers share addresses);
         # only failed attempts count per username, so a customer on many devices is never blocked.
         "LOGIN_RATE_LIMIT_PER_IP": env.get("LOGIN_RATE_LIMIT_PER_IP", "60/minute"),
