@@ -53,6 +53,7 @@ logconfig_dict = {
     },
 }
 
+
 def on_starting(_server: object) -> None:
     # Values left by an earlier run would be added to this one's.
     shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -105,7 +105,7 @@ def staff_required(blp: Any, *roles: str) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         guarded = guard(blp.doc(**{"x-staff-roles": allowed})(view))
-        guarded.staff_roles = tuple(allowed)  # type: ignore[attr-defined]
+        guarded.staff_roles = tuple(allowed)
         return guarded
 
     return decorator
