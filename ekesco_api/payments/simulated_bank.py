@@ -3,7 +3,8 @@
 It stands where the bank's hosted page stands in production and behaves like it: it checks the
 signed request (`BANK_SIGNING_KEY`), and on Pay or Decline it sends the signed callback a bank
 sends (X-Timestamp, X-Signature over `"<timestamp>.<raw body>"` with PAYMENT_WEBHOOK_SECRET)
-into the same `receive_callback` that POST /payments/callback runs, then shows a result page.
+into the same `receive_callback` that POST /payments/callback runs, then sends the customer back
+to the return URL the request named (success_url or fail_url: our /payments/return page).
 It takes no card details at all. Registered only when EKESCO_ENV is not production.
 """
 
@@ -29,7 +30,6 @@ from ekesco_api.errors import ApiError
 from ekesco_api.extensions import db
 from ekesco_api.payments.callback import callback_signature, receive_callback
 from ekesco_api.payments.gateway import SIGNED_FIELDS, SIMULATED_BANK_PATH, request_signature_valid
-from ekesco_api.payments.models import Payment
 
 bp = Blueprint("simulated_bank", __name__, url_prefix="/simulated-bank")
 
@@ -72,21 +72,6 @@ _CHECKOUT = """
   <button id="decline" type="submit" name="decision" value="decline">Decline</button>
 </form>
 """
-
-_RESULT = """
-<p class="warn">Simulated bank — for development and demos.</p>
-<h1>KESCO · eKesco</h1>
-<p>Order <strong id="order">{{ order_id }}</strong></p>
-<p class="status" id="status" data-status="{{ status }}">{{ message }}</p>
-{% if reference %}<p>Bank reference <strong id="reference">{{ reference }}</strong></p>{% endif %}
-"""
-
-_MESSAGES = {
-    "succeeded": "Payment succeeded",
-    "failed": "Payment declined",
-    "expired": "Payment expired",
-    "pending": "Payment pending",
-}
 
 
 def _page(title: str, content: str, http_status: int = 200, **context: Any) -> Response:
@@ -148,23 +133,8 @@ def decide() -> Response | Any:
         return _page(
             "Refused", "<h1>The shop refused the result: {{ code }}</h1>", 400, code=error.code
         )
-    return redirect(f"{SIMULATED_BANK_PATH.rsplit('/', 1)[0]}/result/{fields['order_id']}", 303)
-
-
-@bp.get("/result/<int:order_id>")
-def result(order_id: int) -> Response:
-    """Where the bank sends the customer back: what happened to the payment."""
-    payment = db.session.get(Payment, order_id)
-    if payment is None:
-        return _page("Unknown", "<h1>No such order.</h1>", 404)
-    return _page(
-        _MESSAGES[payment.status],
-        _RESULT,
-        order_id=payment.id,
-        status=payment.status,
-        message=_MESSAGES[payment.status],
-        reference=payment.bank_reference,
-    )
+    # As the bank does: back to the shop's return page the signed request named (/payments/return).
+    return redirect(fields["success_url" if succeeded else "fail_url"], 303)
 
 
 def init_app(app: Flask) -> None:
