@@ -164,3 +164,29 @@ def test_bad_values_are_reported_like_any_file(db_session, tmp_path):
         "bad_choice",
         "out_of_range",
     ]
+
+
+def test_art_17_the_disconnection_notice_says_what_the_rule_asks_in_serbian(db_session, outbox):
+    customer = make_customer(db_session, language="sr")
+    point = customer.supply_point
+    story = Scenario(db_session, point.customer_code, point.id).warned("75.40").noticed()
+    notice = db_session.scalars(
+        select(Notification)
+        .where(Notification.account_id == customer.account.id)
+        .order_by(Notification.id.desc())
+    ).first()
+    day = story.at(21).date().strftime("%d.%m.%Y")
+    assert notice.title == f"Obaveštenje o isključenju – {point.customer_code}"
+    for words in (
+        "Arben Krasniqi",  # a) the customer's name
+        customer.meter.meter_number,  # a) and meter number
+        "čl. 6.1 i 15",  # b) the reason and its legal basis
+        "kancelarija za brigu o potrošačima",  # c-d) the office to ask or show payment
+        "Da to sprečite, platite",  # e) how to prevent it
+        "Ponovno priključenje",  # f) how to be reconnected
+        "Regulatornoj kancelariji za energiju",  # g) the right to complain
+        day,  # the date in the notice
+    ):
+        assert words in notice.body, words
+    assert outbox.email[-1]["subject"] == notice.title
+    assert point.customer_code in outbox.sms[-1]["body"]
