@@ -27,6 +27,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 # The module a package adds to contribute its sections.
@@ -98,6 +99,13 @@ def _discover() -> None:
             if module.ispkg and (root / module.name / f"{SECTION_MODULE}.py").is_file():
                 importlib.import_module(f"{package}.{module.name}.{SECTION_MODULE}")
         _discovered = True
+
+
+def records(session: Session, statement: Select[*tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Each row of `statement` as a record named by its columns, read `CHUNK_ROWS` at a time."""
+    rows = session.connection().execute(statement.execution_options(yield_per=CHUNK_ROWS))
+    for row in rows:
+        yield row._asdict()
 
 
 def plain(value: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.export import CHUNK_ROWS, ExportContext, section
+from ekesco_api.accounts.export import ExportContext, records, section
 from ekesco_api.auth.models import PasswordResetToken, RefreshToken, SessionFamily
 
 # A session was last used when it last handed out a refresh token (a login or a refresh).
@@ -23,7 +23,8 @@ _LAST_USED = (
 
 @section("sessions", order=80)
 def sessions(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    rows = session.connection().execute(
+    return records(
+        session,
         select(
             SessionFamily.created_at.label("started_at"),
             _LAST_USED.label("last_used_at"),
@@ -33,21 +34,17 @@ def sessions(session: Session, context: ExportContext) -> Iterator[dict[str, Any
             SessionFamily.scope,
         )
         .where(SessionFamily.account_id == context.account_id)
-        .order_by(SessionFamily.created_at.desc())
-        .execution_options(yield_per=CHUNK_ROWS)
+        .order_by(SessionFamily.created_at.desc()),
     )
-    for row in rows:
-        yield row._asdict()
 
 
 @section("password_reset_links", order=81)
 def password_reset_links(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
+    return records(
+        session,
         select(
             PasswordResetToken.created_at, PasswordResetToken.expires_at, PasswordResetToken.used_at
         )
         .where(PasswordResetToken.account_id == context.account_id)
-        .order_by(PasswordResetToken.id.desc())
+        .order_by(PasswordResetToken.id.desc()),
     )
-    for row in rows:
-        yield row._asdict()

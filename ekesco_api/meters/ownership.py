@@ -42,7 +42,7 @@ ACCOUNT_ID: BindParameter[int] = bindparam("account_id", type_=Integer)
 METER_ID: BindParameter[int] = bindparam("meter_id", type_=Integer)
 
 
-def _registered_elsewhere(supply_point_id: Any, account_id: AccountId) -> Exists:
+def _registered_elsewhere(supply_point_id: Any, account_id: Any) -> Exists:
     # The registered holder wins: a code another account registered with is no longer on
     # this one, even before `release_supply_point` has tidied the stale claim away.
     other = aliased(Account)

@@ -9,20 +9,14 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.export import CHUNK_ROWS, ExportContext, section
+from ekesco_api.accounts.export import ExportContext, records, section
 from ekesco_api.notifications.models import REDACTED_BODY, Device, Message, Notification
 from ekesco_api.notifications.preferences import preferences_of
 
 
-def _stream(session: Session, statement: Any) -> Iterator[dict[str, Any]]:
-    rows = session.connection().execute(statement.execution_options(yield_per=CHUNK_ROWS))
-    for row in rows:
-        yield row._asdict()
-
-
 @section("inbox", order=60)
 def inbox(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    return _stream(
+    return records(
         session,
         select(
             Notification.id,
@@ -41,7 +35,7 @@ def inbox(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
 def messages(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
     """SMS, e-mails and pushes sent to the account; a one-time secret (a code, a reset link, a
     temporary password) never, even before it is sent: the copy may outlive its use."""
-    return _stream(
+    return records(
         session,
         select(
             Message.id,
@@ -61,7 +55,7 @@ def messages(session: Session, context: ExportContext) -> Iterator[dict[str, Any
 
 @section("devices", order=62)
 def devices(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    return _stream(
+    return records(
         session,
         select(Device.id, Device.platform, Device.created_at, Device.updated_at)
         .where(Device.account_id == context.account_id)

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.export import ExportContext, section
+from ekesco_api.accounts.export import ExportContext, records, section
 from ekesco_api.registration.models import VerificationCode
 
 
 @section("verification_codes", order=85)
 def verification_codes(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
+    return records(
+        session,
         select(
             VerificationCode.purpose,
             VerificationCode.channel,
@@ -26,7 +27,5 @@ def verification_codes(session: Session, context: ExportContext) -> Iterator[dic
             VerificationCode.revoked_at,
         )
         .where(VerificationCode.account_id == context.account_id)
-        .order_by(VerificationCode.id.desc())
+        .order_by(VerificationCode.id.desc()),
     )
-    for row in rows:
-        yield row._asdict()

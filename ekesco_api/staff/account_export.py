@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ekesco_api.accounts.export import CHUNK_ROWS, ExportContext, section
+from ekesco_api.accounts.export import ExportContext, records, section
 from ekesco_api.staff.models import AuditEntry
 
 
 @section("support_actions", order=90)
 def support_actions(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
-    rows = session.connection().execute(
+    return records(
+        session,
         select(
             AuditEntry.created_at.label("at"),
             AuditEntry.action,
@@ -23,8 +24,5 @@ def support_actions(session: Session, context: ExportContext) -> Iterator[dict[s
             AuditEntry.reason,
         )
         .where(AuditEntry.account_id == context.account_id)
-        .order_by(AuditEntry.id.desc())
-        .execution_options(yield_per=CHUNK_ROWS)
+        .order_by(AuditEntry.id.desc()),
     )
-    for row in rows:
-        yield row._asdict()
