@@ -25,16 +25,28 @@ from ekesco_api.request_ids import current_request_id
 ACCESS = logging.getLogger("ekesco.access")
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
-# 8 to 15 digits, maybe after a +, maybe split by single spaces, dots or dashes, standing
-# alone: phone numbers in any usual form (+383 44 123 456, 044-123-456), personal numbers
-# (10 digits) too. ISO dates and times are left alone.
-_PHONE = re.compile(r"(?<![\w+:.])(?!\d{4}-\d{2}-\d{2})(\+?\d(?:[ .\-]?\d){5,13})(\d{2})(?![\w])")
+# A run of digits, maybe after a +, maybe split by spaces, dots or dashes, standing alone; it is
+# a phone number in some usual form (+383 44 123 456, 044-123-456), or a personal number, when
+# it holds 8 to 15 digits. Found by one cheap pattern and judged by `_phone` (a single pattern
+# with nested repeats cost a tenth of a millisecond per line). ISO dates are left alone.
+_DIGIT_RUN = re.compile(r"(?<![\w+:.])\+?\d[\d .\-]{6,30}\d(?!\w)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _phone(match: re.Match[str]) -> str:
+    text = match.group()
+    digits = _NOT_DIGIT.sub("", text)
+    if not 8 <= len(digits) <= 15 or _DATE.match(text) or "  " in text:
+        return text
+    return "***" + digits[-2:]
 
 
 def mask_personal_data(text: str) -> str:
     """`arben@example.com` → `a***@example.com`; `+38344123456` → `***56`."""
-    text = _EMAIL.sub(r"\1***@\2", text)
-    return _PHONE.sub(r"***\2", text)
+    if "@" in text:
+        text = _EMAIL.sub(r"\1***@\2", text)
+    return _DIGIT_RUN.sub(_phone, text)
 
 
 class JsonLines(JsonFormatter):
