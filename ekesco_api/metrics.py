@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -60,6 +61,8 @@ POOL_OPEN = Gauge(
     multiprocess_mode="livesum",
 )
 
+log = logging.getLogger(__name__)
+
 Scrape = Callable[[], Iterable[Metric]]
 _scrapes: list[Scrape] = []
 
@@ -80,7 +83,14 @@ class _AtScrape:
 
     def collect(self) -> Iterable[Metric]:
         for collect in _scrapes:
-            yield from collect()
+            # The metrics matter most when something is down: one collector failing (the
+            # database away) must not take the others with it.
+            try:
+                metrics = list(collect())
+            except Exception:
+                log.warning("a metrics collector failed: %s", collect.__name__, exc_info=True)
+                continue
+            yield from metrics
 
 
 _AT_SCRAPE = _AtScrape()

@@ -140,3 +140,7 @@ def test_every_operation_answers_503_or_a_refusal_without_a_500_while_the_databa
                 _assert_unavailable(response, "sr")
     assert all(status < 500 or status == 503 for status in statuses), statuses
     assert len(statuses.get(503, [])) > 40, statuses
+    # The metrics answer still (without the outbox's, which need the database).
+    scraped = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert scraped.status_code == 200
+    assert "ekesco_http_requests_total" in scraped.get_data(as_text=True)

@@ -67,3 +67,17 @@ def test_every_line_written_is_a_json_object_and_requests_get_one_each(gunicorn)
     requests = [line for line in lines if line.get("logger") == "ekesco.access"]
     assert any(line["route"] == "/healthz" and line["status"] == 200 for line in requests)
     assert "secret-in-the-query" not in log.read_text()
+
+
+def test_metrics_add_up_every_worker_under_gunicorn(gunicorn):
+    base, _log = gunicorn
+    for _ in range(3):
+        httpx.get(f"{base}/healthz")
+    text = httpx.get(f"{base}/metrics").text  # from loopback: allowed in development
+    line = next(
+        line
+        for line in text.splitlines()
+        if line.startswith('ekesco_http_requests_total{method="GET",route="/healthz",status="200"}')
+    )
+    assert float(line.rsplit(" ", 1)[1]) >= 3
+    assert "ekesco_db_pool_connections_in_use" in text

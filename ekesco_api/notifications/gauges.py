@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ekesco_api.extensions import db
 from ekesco_api.notifications.models import STATUS_QUEUED, STATUS_SENDING, Message
@@ -13,7 +14,19 @@ from ekesco_api.types import utcnow
 
 
 def outbox_gauges() -> Iterable[Metric]:
-    """Messages waiting by status, and the age of the oldest one due (0 when none is)."""
+    """Messages waiting by status, and the age of the oldest one due (0 when none is).
+
+    Raises when the database does not answer (the scrape goes on without these); the session
+    is rolled back first.
+    """
+    try:
+        return list(_outbox_gauges())
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise
+
+
+def _outbox_gauges() -> Iterable[Metric]:
     now = utcnow()
     waiting = GaugeMetricFamily(
         "ekesco_outbox_messages", "Messages not yet sent, by status.", labels=["status"]
