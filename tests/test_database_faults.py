@@ -49,7 +49,8 @@ def proxied(tmp_path: Any) -> Iterator[tuple[Flask, TcpProxy]]:
             "DATABASE_LOCK_TIMEOUT": str(STATEMENT_TIMEOUT),
         }
         config = load_config(env)
-        config.update(TESTING=True, RATELIMIT_ENABLED=False, SMS_FILE=str(tmp_path / "sms"))
+        # The rate limiter is one object per process: a setting here holds for later tests too.
+        config.update(TESTING=True, SMS_FILE=str(tmp_path / "sms"))
         app = create_app(config)
         yield app, proxy
         with app.app_context():
