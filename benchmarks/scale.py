@@ -49,7 +49,8 @@ def load_average() -> str:
 
 
 def flask(env: dict[str, str], *args: str) -> tuple[float, int, str]:
-    """`flask --app wsgi ARGS`: wall seconds, peak resident memory in MB, and its output."""
+    """`flask --app wsgi ARGS`: wall seconds, peak resident memory in MB, and its output (with
+    the CPU seconds it used as its last line: on a busy machine, wall time says little)."""
     started = time.perf_counter()
     with subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -65,7 +66,8 @@ def flask(env: dict[str, str], *args: str) -> tuple[float, int, str]:
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{output[-3000:]}")
-    return time.perf_counter() - started, usage.ru_maxrss // MB, output
+    cpu = f"CPU {usage.ru_utime + usage.ru_stime:.0f} s in Python"
+    return time.perf_counter() - started, usage.ru_maxrss // MB, output + cpu
 
 
 def psql(sql: str, database: str = "postgres") -> None:
@@ -135,10 +137,11 @@ def main() -> int:
                 seconds, peak, output = flask(env, "ekesco", "import", str(export))
                 runs.append(seconds)
                 for line in output.splitlines():
-                    if line.endswith(" s)") or line.startswith("Import run"):
+                    if line.endswith(" s)") or line.startswith(("Import run", "CPU")):
                         say("  " + line)
-                verdict = "meets" if seconds < 600 and peak < 500 else "MISSES"
-                say(f"  {seconds:.0f} s, peak {peak} MB: {verdict} < 600 s and < 500 MB")
+                time_ok = "meets" if seconds < 600 else "MISSES"
+                memory_ok = "meets" if peak < 500 else "MISSES"
+                say(f"  {seconds:.0f} s ({time_ok} < 600 s), peak {peak} MB ({memory_ok} < 500 MB)")
             say(f"  second run {runs[1] / runs[0]:.0%} of the first's time (target: faster)")
             started = time.perf_counter()
             psql("VACUUM ANALYZE", args.database)
@@ -148,10 +151,10 @@ def main() -> int:
             logging.getLogger("ekesco.access").setLevel(logging.WARNING)  # one line a request
             started = time.perf_counter()
             registered = scale_data.register_accounts(accounts)
-            account_id, meter_id = scale_data.ten_meter_account(registered)
+            account_id, meter_id = scale_data.ten_meter_account()
             sessions = int(1500 * args.seconds * (args.rounds + 1)) + args.users * 4
             pairs = scale_data.mint_tokens(2, sessions, tmp / "tokens.txt")
-            codes = scale_data.unregistered_codes(registered, 20_000)
+            codes = scale_data.unregistered_codes(20_000)
             # Each run registers other codes: one taken by an earlier run would answer 409.
             random.shuffle(codes)
             (tmp / "codes.txt").write_text(

@@ -78,7 +78,7 @@ def register_accounts(count: int) -> int:
     return count
 
 
-def ten_meter_account(accounts: int) -> tuple[int, int]:
+def ten_meter_account() -> tuple[int, int]:
     """Account 1 with nine more supply points claimed (beyond the registered ones): its id and
     the id of its first meter."""
     from sqlalchemy import select
@@ -92,12 +92,11 @@ def ten_meter_account(accounts: int) -> tuple[int, int]:
     account = session.scalars(select(Account).where(Account.email_key == email_of(1))).one()
     meters = meter_service.list_meters(session, account_id=account.id)
     if len(meters) < TEN_METERS:
-        # Supply points after the registered ones: nobody holds them.
         spare = session.execute(
             select(SupplyPoint.customer_code, Meter.meter_number)
             .join(Meter, Meter.supply_point_id == SupplyPoint.id)
+            .where(SupplyPoint.id > _last_registered() + 1000)
             .order_by(SupplyPoint.id)
-            .offset(accounts + 1000)
             .limit(TEN_METERS * 2)
         ).all()
         taken: set[str] = set()
@@ -137,7 +136,7 @@ def mint_tokens(first: int, count: int, out: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def unregistered_codes(accounts: int, count: int) -> list[tuple[str, str]]:
+def unregistered_codes(count: int) -> list[tuple[str, str]]:
     """Customer codes nobody registered yet, with their holder's personal number."""
     from sqlalchemy import select
 
@@ -146,9 +145,18 @@ def unregistered_codes(accounts: int, count: int) -> list[tuple[str, str]]:
 
     rows: Any = db.session().execute(
         select(SupplyPoint.customer_code, SupplyPoint.personal_number)
-        .where(SupplyPoint.personal_number.is_not(None))
+        .where(SupplyPoint.personal_number.is_not(None), SupplyPoint.id > _last_registered() + 5000)
         .order_by(SupplyPoint.id)
-        .offset(accounts + 5000)
         .limit(count)
     )
     return [(code, personal) for code, personal in rows]
+
+
+def _last_registered() -> int:
+    """The highest supply point id an account is on: those after it are nobody's yet."""
+    from sqlalchemy import func, select
+
+    from ekesco_api.accounts.models import Account
+    from ekesco_api.extensions import db
+
+    return int(db.session().scalar(select(func.max(Account.supply_point_id))) or 0)
