@@ -118,6 +118,10 @@ def main() -> int:
         with contextlib.suppress(subprocess.CalledProcessError):  # kept from an earlier run
             psql(f"CREATE DATABASE {args.database}")
         flask(env, "db", "upgrade")
+        with harness.migrated_app(env):
+            caught_up = scale_data.catch_up_schema()
+        if caught_up:
+            say(f"schema: {len(caught_up)} changes since the database was made, applied")
 
         stamp = export / ".complete"
         if not stamp.exists():
