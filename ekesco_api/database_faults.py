@@ -48,6 +48,8 @@ RETRY_AFTER = 5
 # Beyond PostgreSQL's own statement timeout, the wait before the watchdog gives up on a server.
 WATCHDOG_GRACE = 1.0
 WATCHDOG_INTERVAL = 0.25
+# Seconds the pool's liveness ping may take on a connection last used by a request.
+PING_LIMIT = 1.0
 
 
 class DatabaseUnavailable(ApiError):
@@ -173,8 +175,6 @@ def configure_timeouts(app: Flask, engine: Engine) -> None:
         timeouts = wanted()
         activity = WATCHDOG.track(dbapi_connection)
         activity.seq += 1
-        # Kept after checkin too: the pool's liveness ping before the next checkout is then
-        # watched with the same bound.
         activity.limit = timeouts[0] or None
         if record.info.get("timeouts") != timeouts:
             # Only when it changes: most checkouts cost no round trip.
@@ -184,7 +184,12 @@ def configure_timeouts(app: Flask, engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
         if dbapi_connection is not None:
-            WATCHDOG.track(dbapi_connection).seq += 1
+            activity = WATCHDOG.track(dbapi_connection)
+            activity.seq += 1
+            # What runs next on it is the pool's liveness ping (SELECT 1) before the next
+            # checkout; a server that answers at all answers that at once.
+            if activity.limit is not None:
+                activity.limit = min(activity.limit, PING_LIMIT)
 
     def _bump(conn: Any, *_args: Any) -> None:
         dbapi_connection = conn.connection.dbapi_connection

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, json
+from flask import Response, current_app, g, has_request_context, json
 from flask_babel import LazyString
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +14,8 @@ from ekesco_api.i18n import _, _l
 from ekesco_api.validation_messages import normalise_field_errors, translate
 
 PROBLEM_JSON = "application/problem+json"
+# Where a problem answer keeps the Retry-After it named, for the request's later hooks.
+RETRY_AFTER_KEY = "problem_retry_after"
 
 # Titles for werkzeug's own errors, by status, with the code clients switch on.
 _HTTP_CODES: dict[int, tuple[str, LazyString]] = {
@@ -62,6 +64,10 @@ def problem(
     )
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    if headers and "Retry-After" in headers and has_request_context():
+        # The rate limiter rewrites Retry-After on its routes' answers with its own window's
+        # end; security.headers puts back the wait this answer named (RETRY_AFTER_KEY).
+        g.setdefault(RETRY_AFTER_KEY, headers["Retry-After"])
     return response
 
 

@@ -8,8 +8,10 @@ the right, the hops our own proxies appended.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ekesco_api.problems import RETRY_AFTER_KEY
 
 # An API answer is never a page: nothing may run, load or frame it.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -45,10 +47,13 @@ WAIT_STATUSES = frozenset({429, 503})
 
 
 def _retry_after_only_when_waiting(response: Response) -> Response:
-    # Flask-Limiter writes Retry-After on every answer of a limited route, even a 200; there
-    # it would tell a client to back off for nothing.
+    # Flask-Limiter writes Retry-After on every answer of a limited route, even a 200 (there
+    # it would tell a client to back off for nothing), and on a 503 or one of our own 429s it
+    # writes its window's end over the wait the answer named (the database's 5 s became 60).
     if response.status_code not in WAIT_STATUSES:
         response.headers.pop("Retry-After", None)
+    elif g.get(RETRY_AFTER_KEY) is not None:
+        response.headers["Retry-After"] = g.get(RETRY_AFTER_KEY)
     return response
 
 
