@@ -32,7 +32,8 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"],
+            # The settings as an installed service names them (gunicorn.conf.py imports them).
+            [str(GUNICORN), "-c", "python:ekesco_api.gunicorn_conf", "wsgi:app"],
             cwd=ROOT,
             env=env,
             stdout=out,
