@@ -165,6 +165,10 @@ def main() -> int:
                 "".join(f"{c}\t{p}\n" for c, p in codes), encoding="utf-8"
             )
             balance_pair = scale_data.mint_tokens(1, 1, tmp / "balance-token.txt")[0]
+            # Payments under wrk pile up pending on their account: not the one whose balance
+            # is measured, nor one of the mix's customers.
+            payer_access = scale_data.mint_tokens(registered, 1, tmp / "payer-token.txt")[0][0]
+            payer_meter = scale_data.own_meter(registered)
             say(
                 f"accounts: {registered:,} registered, account {account_id} with 10 meters, "
                 f"{len(pairs):,} sessions minted in {time.perf_counter() - started:.0f} s"
@@ -182,7 +186,12 @@ def main() -> int:
         server_env = {**env, "RATELIMIT_ENABLED": "false"}
         refresh_tokens = [refresh for _access, refresh in pairs[: -args.users * 4]]
         chosen = scale_load.endpoints(
-            tmp, balance_pair[0], meter_id, refresh_tokens, args.connections
+            tmp,
+            balance_pair[0],
+            meter_id,
+            refresh_tokens,
+            args.connections,
+            payer=(payer_access, payer_meter),
         )
         model = f"gunicorn {args.workers} workers" + (
             f" x {args.threads} threads" if args.threads > 1 else " (sync)"

@@ -192,3 +192,21 @@ def catch_up_schema() -> list[str]:
         for operation in produce_migrations(context, db.metadata).upgrade_ops.ops:
             run(operation)
     return done
+
+
+def own_meter(account_number: int) -> int:
+    """The id of a meter on the n-th benchmark account's own supply point."""
+    from sqlalchemy import select
+
+    from ekesco_api.accounts.models import Account
+    from ekesco_api.extensions import db
+    from ekesco_api.meters.models import Meter
+
+    meter_id = db.session().scalar(
+        select(Meter.id)
+        .join(Account, Account.supply_point_id == Meter.supply_point_id)
+        .where(Account.email_key == email_of(account_number))
+        .limit(1)
+    )
+    assert meter_id is not None, account_number
+    return int(meter_id)

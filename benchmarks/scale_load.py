@@ -53,11 +53,18 @@ class Endpoint:
 
 
 def endpoints(
-    tmp: Path, access: str, meter_id: int, refresh_tokens: list[str], connections: int
+    tmp: Path,
+    access: str,
+    meter_id: int,
+    refresh_tokens: list[str],
+    connections: int,
+    *,
+    payer: tuple[str, int],
 ) -> list[Endpoint]:
-    """/healthz and the four hot paths, with what each request carries."""
+    """/healthz and the four hot paths, with what each request carries; `payer` (a token and
+    its meter) makes the payments."""
     auth = {"Authorization": f"Bearer {access}"}
-    body = json.dumps({"items": [{"meter_id": meter_id, "amount": "28.88"}]})
+    body = json.dumps({"items": [{"meter_id": payer[1], "amount": "28.88"}]})
     payments = harness.new_payments_script(tmp / "payments.lua", body)
     spent = [0]
 
@@ -72,7 +79,7 @@ def endpoints(
         script.write_text(REFRESH_LUA % {"path": path}, encoding="utf-8")
         return script
 
-    json_auth = {**auth, "Content-Type": "application/json"}
+    json_auth = {"Authorization": f"Bearer {payer[0]}", "Content-Type": "application/json"}
     return [
         Endpoint("GET /healthz", "/healthz", connections, {}),
         Endpoint("GET /balance", "/api/v1/balance", connections, auth),
