@@ -13,6 +13,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.errors import ApiError
+from ekesco_api.keys import private_key
+from ekesco_api.logs import mask_personal_data
 from ekesco_api.staff.models import OUTCOME_FAILED, OUTCOME_SUCCESS, AuditEntry
 from ekesco_api.types import utcnow
 
@@ -53,6 +55,18 @@ class Record:
     customer_code: str | None = None
     reason: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def personal(kind: str, value: str) -> dict[str, str]:
+    """How an entry names an e-mail, a phone or a personal number: never in clear.
+
+    Entries are kept for years, are never edited, and outlive the account they speak of, which
+    must then keep no contact data (the supplier keeps its records "without the contact data").
+    So an entry holds what a reader needs to follow a case — the value masked as the logs mask
+    it — and a keyed fingerprint (`keys.private_key`) that is the same for the same value, so an
+    auditor can tell which entries concern one address without the trail ever spelling it.
+    """
+    return {"shown": mask_personal_data(value), "key": private_key(kind, value)}
 
 
 def add_entry(

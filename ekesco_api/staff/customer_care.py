@@ -157,7 +157,10 @@ def update_contact(
             if profile_service.phone_owner(session, phone, other_than=account.id):
                 raise PhoneTaken()
             changed["phone"] = {"from": account.phone, "to": phone}
-        record.details["changed"] = changed
+        record.details["changed"] = {
+            field: {end: audit.personal(field, address) for end, address in ends.items()}
+            for field, ends in changed.items()
+        }
         # The new addresses are written first, in a SAVEPOINT of their own: another account
         # may take one between the check above and this write, and the unique constraint that
         # fires says which. A later autoflush would raise outside this `try`, and a failed

@@ -125,7 +125,9 @@ def _lookup_statement(key: str, value: str) -> Select[Any]:
 
 def find_customers(session: Session, *, actor: Actor, key: str, value: str) -> list[dict[str, Any]]:
     """Accounts matching one key; the lookup itself is audited (it shows personal data)."""
-    record = Record(details={"by": key, "value": value})
+    # Codes are the supplier's, not contact data; addresses and numbers are named, not spelled.
+    shown = value if key == "customer_code" else audit.personal(key, value)
+    record = Record(details={"by": key, "value": shown})
     with audited(session, actor=actor, action=audit.ACTION_CUSTOMER_LOOKUP, record=record):
         accounts = session.scalars(_lookup_statement(key, value).order_by(Account.id)).all()
         views = [customer_view(session, account) for account in accounts]

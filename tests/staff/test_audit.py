@@ -56,9 +56,16 @@ def test_a_contact_correction_is_recorded_with_old_and_new(client, db_session, s
         headers=support_headers,
     )
     [entry] = _entries(db_session, action="contact_update")
-    assert entry.details["changed"] == {
-        "email": {"from": "before@example.com", "to": "after@example.com"}
-    }
+    # Old and new are named (masked, and a fingerprint per address), never spelled: the entry
+    # outlives the account and must hold no contact data then.
+    change = entry.details["changed"]["email"]
+    assert (change["from"]["shown"], change["to"]["shown"]) == (
+        "b***@example.com",
+        "a***@example.com",
+    )
+    assert change["from"]["key"] != change["to"]["key"]
+    assert "before@example.com" not in json.dumps(entry.details)
+    assert "after@example.com" not in json.dumps(entry.details)
 
 
 def test_a_removal_is_recorded_with_its_reason_after_the_account_is_gone(
@@ -87,8 +94,32 @@ def test_a_lookup_is_recorded(client, db_session, support_headers):
         "/api/v1/staff/customers", query_string={"email": account.email}, headers=support_headers
     )
     [entry] = _entries(db_session, action="customer_lookup")
-    assert entry.details == {"by": "email", "value": account.email, "found": 1}
+    assert (entry.details["by"], entry.details["found"]) == ("email", 1)
+    assert entry.details["value"]["shown"].endswith("***@example.com")
+    assert account.email not in json.dumps(entry.details)
     assert entry.account_id == account.id
+
+
+def test_lookups_of_one_address_carry_one_fingerprint(client, db_session, support_headers):
+    account = make_account(db_session, phone="+38344123456")
+    for typed in ("044 123 456", "+383 44 123 456"):
+        client.get(
+            "/api/v1/staff/customers", query_string={"phone": typed}, headers=support_headers
+        )
+    first, second = _entries(db_session, action="customer_lookup")
+    assert first.details["value"]["key"] == second.details["value"]["key"]
+    assert first.details["value"]["shown"] == "***56"
+    assert account.phone not in json.dumps(first.details)
+
+
+def test_a_lookup_by_customer_code_keeps_the_code(client, db_session, support_headers):
+    account = make_account(db_session)
+    code = account.supply_point.customer_code
+    client.get(
+        "/api/v1/staff/customers", query_string={"customer_code": code}, headers=support_headers
+    )
+    [entry] = _entries(db_session, action="customer_lookup")
+    assert entry.details["value"] == code
 
 
 def test_failures_are_recorded_too(client, db_session, support_headers):
