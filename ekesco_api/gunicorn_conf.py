@@ -35,8 +35,13 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 10_000  # a slow leak in a library cannot grow for ever
-max_requests_jitter = 1_000
+# A slow leak in a library cannot grow for ever; but a recycled worker starts cold: it imports
+# the app again (a second or more of CPU) and loses psycopg's prepared statements, the verified
+# tokens and the PDF fonts. At the 300-700 requests a second a worker answers (docs/performance.md)
+# 10,000 meant a restart every 15-30 s, visible in the figures; 100,000 is every few minutes at
+# full load. The jitter keeps the workers from all restarting at once.
+max_requests = 100_000
+max_requests_jitter = 10_000
 limit_request_line = 8190  # the longest URL; longer: 414
 limit_request_fields = 60  # headers per request; more: 431
 limit_request_field_size = 8190  # one header's size; larger: 431
