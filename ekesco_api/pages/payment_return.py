@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from ekesco_api.payments.models import Payment
 from ekesco_api.routing import MAX_ID
+
+# ASCII digits, no more than an id has: str.isdigit() also takes "²", which int() refuses.
+_ORDER_ID = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ def payment_outcome(session: Session, *, order_id: str, bank_said: str | None) -
     """The outcome for the page. It shows the status alone: the page needs no login, so it
     names no amount, meter or person, whatever id one types into the URL."""
     said = bank_said if bank_said in {"success", "fail"} else None
-    if not order_id.isdigit() or int(order_id) > MAX_ID:
+    if not _ORDER_ID.fullmatch(order_id) or int(order_id) > MAX_ID:
         return Outcome("unknown", None, None)
     status = session.scalar(select(Payment.status).where(Payment.id == int(order_id)))
     if status is None:
