@@ -68,8 +68,9 @@ _discovered = False
 def section(name: str, *, order: int, many: bool = True) -> Callable[[Reader], Reader]:
     """Register `read` as the section `name`; `order` places it in the document (lowest first).
 
-    The orders in use: account 10, meters 20, bills 30, payments 40, requests 50, disconnection
-    55, inbox and messages 60-63, subscriptions 70, sessions 80-82, codes 85, support 90.
+    The orders in use: account 10, meters 20, bills 30, payments 40, requests 50, disconnections
+    and payment agreements 55-56, inbox and messages 60-63, subscriptions 70, sessions 80-81,
+    codes 85, support 90.
     """
 
     def register(read: Reader) -> Reader:

@@ -16,16 +16,10 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.export import CHUNK_ROWS, ExportContext, section
 from ekesco_api.bills.models import Bill
 from ekesco_api.bills.service import OLDEST_FIRST, settled_oldest_first
-from ekesco_api.meters.models import SupplyPoint
-from ekesco_api.meters.ownership import ACCOUNT_ID, account_supply_point_ids
+from ekesco_api.meters.ownership import ACCOUNT_CODES
 from ekesco_api.payments import ledger
 
 _SUPPLY_POINT = bindparam("supply_point_id", type_=Integer())
-_CODES = (
-    select(SupplyPoint.id, SupplyPoint.customer_code)
-    .where(SupplyPoint.id.in_(account_supply_point_ids(ACCOUNT_ID)))
-    .order_by(SupplyPoint.id)
-)
 _FIRST_ISSUED_ON = (
     select(Bill.issued_on)
     .where(Bill.supply_point_id == _SUPPLY_POINT)
@@ -56,7 +50,7 @@ _BILLS = (
 @section("bills", order=30)
 def bills(session: Session, context: ExportContext) -> Iterator[dict[str, Any]]:
     connection = session.connection()
-    codes = connection.execute(_CODES, {"account_id": context.account_id}).all()  # ten at most
+    codes = connection.execute(ACCOUNT_CODES, {"account_id": context.account_id}).all()
     for supply_point_id, customer_code in codes:
         first = connection.execute(_FIRST_ISSUED_ON, {"supply_point_id": supply_point_id})
         since = first.scalar()

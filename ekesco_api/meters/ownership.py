@@ -73,6 +73,15 @@ def account_supply_point_ids(account_id: AccountId) -> Select[tuple[int]]:
     return select(union(own, claimed).subquery().c[0])
 
 
+# (`id`, `customer_code`) of the supply points an account may see bills of, built once: run it
+# with {"account_id": ...}. Ten at most.
+ACCOUNT_CODES = (
+    select(SupplyPoint.id, SupplyPoint.customer_code)
+    .where(SupplyPoint.id.in_(account_supply_point_ids(ACCOUNT_ID)))
+    .order_by(SupplyPoint.id)
+)
+
+
 def supply_point_holders() -> CompoundSelect:
     """(`supply_point_id`, `account_id`) of every code on an active account: the account
     registered on it, or else the one account that added it. For news about a code's bills,

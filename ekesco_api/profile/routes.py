@@ -238,9 +238,11 @@ class MyData(MethodView):
         One JSON document, indented to be read by a person, written while it is read (an
         account with years of bills costs the server no more memory than a new one): the
         `account` as registered, then one member per section, each a list of records, newest
-        first: `meters`, `bills` (of the account's customer codes, with their paid status),
-        `payments`, `requests`, `inbox`, `messages` (SMS, e-mail and push sent; a one-time code
-        or link never), `devices` (never their push tokens), `notification_preferences`,
+        first: `meters`, `bills` (of the account's customer codes with their paid status, oldest
+        first within each code, the order that status is judged in), `payments`, `requests`,
+        `disconnections` (the cases of its codes, with their history and notices),
+        `payment_agreements`, `inbox`, `messages` (SMS, e-mail and push sent; a one-time code or
+        link never), `devices` (never their push tokens), `notification_preferences`,
         `subscriptions`, `sessions` (when, from which app, how each ended; never a token),
         `password_reset_links`, `verification_codes` and `support_actions`. The last member,
         `complete: true`, tells a whole copy from one cut short. Money is a decimal string,
