@@ -93,9 +93,11 @@ def report_rows(
         .order_by(DisconnectionEvent.at, DisconnectionEvent.id)
         .options(selectinload(DisconnectionCase.notices))
     ).all()
+    # One look at the inbox for every notice of the period, not one per row.
+    cases = {case.id: case for _event, case, _point in events}
+    found = receipts(session, [n for case in cases.values() for n in case.notices])
     rows = []
     for event, case, point in events:
-        found = receipts(session, case.notices)
         warning = _notice(case, found, "warning", case.warned_at)
         notice = _notice(case, found, "disconnection", case.notice_at)
         notice_met = None
