@@ -1,10 +1,10 @@
-"""Hostile bodies: nesting too deep is refused before any parser recurses into it."""
+"""Hostile bodies: nesting too deep or an integer too long is refused before the parser sees it."""
 
 from __future__ import annotations
 
 import pytest
 
-from ekesco_api.body_limits import MAX_JSON_DEPTH, too_deep
+from ekesco_api.body_limits import MAX_INTEGER_DIGITS, MAX_JSON_DEPTH, integer_too_long, too_deep
 
 LOGIN = "/api/v1/auth/login"
 
@@ -49,3 +49,25 @@ def test_a_body_over_the_size_limit_is_413_problem_json(client):
     response = client.post(LOGIN, data=b" " * (65 * 1024), content_type="application/json")
     assert response.status_code == 413
     assert response.json["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_an_integer_too_long_to_parse_is_422_value_out_of_range_not_a_500(client, sign):
+    digits = "9" * (MAX_INTEGER_DIGITS + 1)
+    body = f'{{"username": {sign}{digits}, "password": "a long passphrase"}}'
+    response = client.post(
+        LOGIN, data=body, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 422
+    assert response.json["code"] == "value_out_of_range"
+    assert response.json["title"] == "A number in the request is too large or too small."
+
+
+def test_only_integers_the_parser_cannot_convert_are_refused_before_it():
+    long = b"9" * (MAX_INTEGER_DIGITS + 1)
+    assert integer_too_long(b"[" + long + b"]")
+    assert integer_too_long(b'{"a": [1, -' + long + b"]}")
+    assert not integer_too_long(b"[" + long[1:] + b"]")  # at the limit: parsed as usual
+    assert not integer_too_long(b'["' + long + b'"]')  # a string of digits
+    assert not integer_too_long(b"[" + long + b".5, 0." + long + b", 1e" + long + b"]")  # floats
+    assert not integer_too_long(b"[" + b", ".join([long[1:]] * 10) + b"]")
