@@ -136,10 +136,11 @@ class SelectPage:
 
     def __getitem__(self, window: slice) -> list[Any]:
         start = window.start or 0
-        rows = self.session.scalars(
-            self.query.offset(start).limit((window.stop or start) - start)
-        ).all()
-        return list(rows)
+        return self.rows(self.query.offset(start).limit((window.stop or start) - start))
+
+    def rows(self, page: Select[Any]) -> list[Any]:
+        """The page as answered: its first column (an entity, mostly); a subclass may shape it."""
+        return list(self.session.scalars(page).all())
 
     def __len__(self) -> int:
         counted = select(func.count()).select_from(self.query.order_by(None).subquery())

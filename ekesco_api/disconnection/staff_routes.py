@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
+from sqlalchemy import Select
 
 from ekesco_api.api_docs import documents
 from ekesco_api.db import SelectPage
@@ -53,8 +54,38 @@ blp = Blueprint(
 class _CasePage(SelectPage):
     """Cases as the list shows them: each with its customer code and open objection."""
 
-    def __getitem__(self, window: slice) -> list[Any]:
-        return staff.case_rows(self.session, super().__getitem__(window), utcnow())
+    def rows(self, page: Select[Any]) -> list[Any]:
+        return staff.case_rows(self.session, super().rows(page), utcnow())
+
+
+class _NoticePage(SelectPage):
+    """Notices to phone, each with the customer's name, phone and e-mail."""
+
+    def rows(self, page: Select[Any]) -> list[Any]:
+        return [
+            {**row._asdict(), "holder_name": f"{row.first_name} {row.last_name}"}
+            for row in self.session.execute(page)
+        ]
+
+
+class _RefusedPage(SelectPage):
+    """Refused CIS events, each with why in the caller's language."""
+
+    def rows(self, page: Select[Any]) -> list[Any]:
+        lang = request_language()
+        return [
+            {
+                "event_id": r.event_id,
+                "customer_code": r.customer_code,
+                "event": r.event,
+                "occurred_at": r.occurred_at,
+                "code": r.code,
+                "article": r.article,
+                "message": refusal_message(r.code, r.params, lang),
+                "refused_at": r.refused_at,
+            }
+            for r in super().rows(page)
+        ]
 
 
 @blp.route("/disconnections")
@@ -138,10 +169,7 @@ class UnconfirmedNotices(MethodView):
         2nd working day after they were sent (weekends and Kosovo's public holidays do not
         count), oldest deadline first, with the customer's phone and e-mail.
         """
-        rows = db.session().execute(staff.unconfirmed_notices_query(utcnow())).all()
-        return [
-            {**row._asdict(), "holder_name": f"{row.first_name} {row.last_name}"} for row in rows
-        ]
+        return _NoticePage(db.session(), staff.unconfirmed_notices_query(utcnow()))
 
 
 @blp.route("/disconnections/notices/<int:notice_id>/receipt")
@@ -173,21 +201,7 @@ class RefusedEvents(MethodView):
         Not applied; newest first, each with the article and the reason in the caller's
         language. One that a later import applied after all leaves the list.
         """
-        lang = request_language()
-        rows = db.session().scalars(staff.refused_events_query()).all()
-        return [
-            {
-                "event_id": r.event_id,
-                "customer_code": r.customer_code,
-                "event": r.event,
-                "occurred_at": r.occurred_at,
-                "code": r.code,
-                "article": r.article,
-                "message": refusal_message(r.code, r.params, lang),
-                "refused_at": r.refused_at,
-            }
-            for r in rows
-        ]
+        return _RefusedPage(db.session(), staff.refused_events_query())
 
 
 @blp.route("/disconnections/report")
