@@ -271,17 +271,14 @@ def test_art_25_2_contesting_a_disconnection_makes_reconnection_due_48_hours_aft
 def test_a_second_meter_of_the_code_shows_the_same_case(client, db_session):
     customer = make_customer(db_session)
     second = make_meter(db_session, supply_point=customer.supply_point)
-    story_of(db_session, customer).warned()
+    story = story_of(db_session, customer).warned()
     response = client.get(f"{API}/meters/{second.id}/disconnection", headers=customer.headers)
     assert response.get_json()["state"] == "warned"
-    assert (
-        customer.meter.meter_number
-        in notice_of(db_session, story_of(db_session, customer).case, "warning")
-        .case.events[0]
-        .case.notices[0]
-        .channels
-        or True
+    # Art. 17a: the warning names every meter of the code.
+    warning = db_session.get(
+        Notification, notice_of(db_session, story.case, "warning").notification_id
     )
+    assert customer.meter.meter_number in warning.body and second.meter_number in warning.body
 
 
 def test_the_case_is_read_in_a_fixed_number_of_statements(client, db_session):
