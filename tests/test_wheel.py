@@ -2,8 +2,10 @@
 
 The wheel is built from a copy of the checkout without its compiled catalogs (so its own build
 step must compile them), installed into a new virtual environment in a temporary folder, and
-run from there: `ekesco-api db upgrade` creates the schema in an empty SQLite file, gunicorn
-serves `ekesco_api.wsgi:app`, and a problem document comes back in Albanian and in Serbian.
+run from there as the README's production section says: `ekesco-api db upgrade` creates the
+schema in an empty SQLite file, gunicorn serves `ekesco_api.wsgi:app` with the settings the
+package carries (`-c python:ekesco_api.gunicorn_conf`), and a problem document comes back in
+Albanian and in Serbian.
 
 No network: the new environment gets the project environment's packages (the dependencies)
 through a .pth line and the wheel itself with `pip install --no-deps`, and the wheel is built
@@ -18,16 +20,16 @@ import os
 import shutil
 import signal
 import site
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.support.serving import free_port, wait_until_up
 
 pytestmark = pytest.mark.wheel
 
@@ -51,12 +53,6 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
     )
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str, language: str) -> tuple[int, str, dict[str, object]]:
@@ -125,24 +121,23 @@ def test_an_installed_wheel_migrates_and_serves_in_albanian_and_serbian(
 
     _run(venv / "bin" / "ekesco-api", "db", "upgrade", cwd=served, env=env)
 
-    port = _free_port()
+    port = free_port()
+    env.update(
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        PROMETHEUS_MULTIPROC_DIR=str(served / "metrics"),
+    )
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "ekesco_api.wsgi:app"],
+        [python, "-m", "gunicorn", "-c", "python:ekesco_api.gunicorn_conf", "ekesco_api.wsgi:app"],
         cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/readyz", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
-                time.sleep(0.2)
+        try:
+            wait_until_up(f"{url}/readyz", server)
+        except AssertionError:
+            raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
         titles = {}
         for language in ("sq", "sr", "en"):
             status, content_type, problem = _get(f"{url}/api/v1/meters", language)
@@ -158,3 +153,7 @@ def test_an_installed_wheel_migrates_and_serves_in_albanian_and_serbian(
         "sr": "Morate se prijaviti.",
         "en": "You need to log in.",
     }
+    # The package's settings were read: gunicorn's own lines are JSON too (its logconfig).
+    lines = (tmp_path / "gunicorn.log").read_text().splitlines()
+    assert any("Booting worker" in line for line in lines)
+    assert all(json.loads(line) for line in lines if line.strip())
