@@ -106,3 +106,9 @@ class NoticeReceived(ApiError):
     status = 409
     code = "notice_received"
     title = _l("This notice is already shown received.")
+
+
+class ReceivedBeforeSent(ApiError):
+    status = 422
+    code = "received_before_sent"
+    title = _l("A notice cannot have been received before it was sent.")

@@ -22,6 +22,7 @@ from ekesco_api.disconnection.errors import (
     NoticeReceived,
     ObjectionClosed,
     ObjectionNotFound,
+    ReceivedBeforeSent,
 )
 from ekesco_api.disconnection.facts import case_facts
 from ekesco_api.disconnection.models import (
@@ -188,7 +189,11 @@ def confirm_receipt(
             )
         if notice.received_at is not None or read is not None:
             raise NoticeReceived()
-        notice.received_at = min(received_at or now, now)
+        received_at = min(received_at or now, now)
+        if received_at < notice.issued_at:
+            # It would start the time to object, or the 3 days before a disconnection, early.
+            raise ReceivedBeforeSent()
+        notice.received_at = received_at
         notice.received_by = received_by
         notice.confirmed_by_staff_id = actor.staff_id
     return notice

@@ -21,6 +21,7 @@ from ekesco_api.disconnection.errors import (
     NoticeReceived,
     ObjectionClosed,
     ObjectionNotFound,
+    ReceivedBeforeSent,
 )
 from ekesco_api.disconnection.refusals import refusal_message
 from ekesco_api.disconnection.schemas import (
@@ -178,11 +179,12 @@ class NoticeReceipt(MethodView):
     @blp.doc(operationId="confirmNoticeReceipt")
     @blp.arguments(ReceiptSchema)
     @blp.response(200, ReceiptRecordedSchema)
-    @documents(blp, NoticeNotFound, NoticeReceived, ValidationFailed)
+    @documents(blp, NoticeNotFound, NoticeReceived, ReceivedBeforeSent, ValidationFailed)
     def post(self, data: dict[str, Any], notice_id: int) -> Any:
         """Record that the customer received a notice (support; Art. 18.2)
 
-        By `phone`, `email` or a `visit`; from `received_at` (now by default). Audited.
+        By `phone`, `email` or a `visit`; from `received_at` (now by default, never before the
+        notice was sent: 422 `received_before_sent`). Audited.
         """
         return staff.confirm_receipt(
             db.session(), actor=current_actor(), notice_id=notice_id, now=utcnow(), **data

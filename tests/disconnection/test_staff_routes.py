@@ -222,6 +222,24 @@ def test_art_18_2_notices_not_received_in_two_working_days_are_listed_to_phone(c
     assert (again.status_code, again.get_json()["code"]) == (409, "notice_received")
 
 
+def test_art_18_2_a_receipt_cannot_come_before_the_notice_was_sent(client, db_session):
+    customer = make_customer(db_session)
+    story = story_of(db_session, customer, start=10)
+    story.event("warning", 0, "40.00")
+    notice = notice_of(db_session, story.case, "warning")
+    url = f"{API}/staff/disconnections/notices/{notice.id}/receipt"
+    before = (notice.issued_at - dt.timedelta(days=5)).isoformat().replace("+00:00", "Z")
+
+    response = client.post(
+        url, json={"received_by": "phone", "received_at": before}, headers=support(db_session)
+    )
+
+    # Received "before" it was sent, the warning's time to object would start days early.
+    assert (response.status_code, response.get_json()["code"]) == (422, "received_before_sent")
+    db_session.refresh(notice)
+    assert notice.received_at is None
+
+
 def test_refused_events_are_listed_for_staff_in_their_language(client, db_session):
     point = make_supply_point(db_session)
     story = Scenario(db_session, point.customer_code, point.id, start=5)
