@@ -12,14 +12,15 @@ overridden on the command line or with GUNICORN_CMD_ARGS. The reasoning:
 - no access log of gunicorn's own: the app writes one JSON line per request without the query
   string (`ekesco_api.logs`), where tokens and searched phone numbers travel;
 - metrics: every worker writes its counters under PROMETHEUS_MULTIPROC_DIR, which /metrics adds
-  up; a worker that exits is marked dead so its gauges stop counting.
+  up; a worker that exits is marked dead so its gauges stop counting. Set it, to the same
+  directory for `ekesco worker`, to see the deliveries too; otherwise a new one is made.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
+from pathlib import Path
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ekesco-metrics-")
@@ -62,9 +63,25 @@ logconfig_dict = {
 
 
 def on_starting(_server: object) -> None:
-    # Values left by an earlier run would be added to this one's.
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    """Clear what an earlier run left, keeping the files of processes still running."""
+    # Values of an earlier run would be added to this one's; but a delivery worker (`ekesco
+    # worker`) given the same directory keeps writing to the files it has open, so deleting
+    # those would hide its deliveries until it restarts. Files are named <kind>_<pid>.db.
     os.makedirs(_metrics_dir, exist_ok=True)
+    for path in Path(_metrics_dir).glob("*.db"):
+        pid = path.stem.rpartition("_")[2]
+        if not (pid.isascii() and pid.isdigit() and _running(int(pid))):
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 def child_exit(_server: object, worker: object) -> None:
