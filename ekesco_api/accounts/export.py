@@ -102,9 +102,16 @@ def _discover() -> None:
         _discovered = True
 
 
-def records(session: Session, statement: Select[*tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
-    """Each row of `statement` as a record named by its columns, read `CHUNK_ROWS` at a time."""
-    rows = session.connection().execute(statement.execution_options(yield_per=CHUNK_ROWS))
+def records(
+    session: Session,
+    statement: Select[*tuple[Any, ...]],
+    parameters: Mapping[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Each row of `statement` as a record named by its columns, read `CHUNK_ROWS` at a time
+    (`parameters` fill a statement built once with bind parameters)."""
+    rows = session.connection().execute(
+        statement.execution_options(yield_per=CHUNK_ROWS), dict(parameters or {})
+    )
     for row in rows:
         yield row._asdict()
 

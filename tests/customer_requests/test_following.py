@@ -1,5 +1,5 @@
-"""Following: the customer's list and one request by reference; the export's copy; and what
-deleting the account leaves."""
+"""Following: the customer's list and one request by reference, and what deleting the account
+leaves."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 
 from sqlalchemy import select
 
-from ekesco_api.customer_requests.following import requests_of
 from ekesco_api.customer_requests.models import CustomerRequest
 from tests.customer_requests.helpers import QUEUE, REQUESTS, change, file_request
 from tests.factories import DEFAULT_PASSWORD
@@ -62,21 +61,6 @@ def test_another_accounts_reference_is_as_unknown_as_none(client, db_session, cu
     assert {a.status_code for a in answers} == {404}
     assert {a.get_json()["code"] for a in answers} == {"not_found"}
     assert answers[0].get_json() == answers[1].get_json()
-
-
-def test_the_export_gets_plain_json_ready_dicts(client, db_session, customer, agent_headers):
-    reference = file_request(client, customer, meter_id=customer.meter.id).get_json()["reference"]
-    change(client, agent_headers, reference, status="rejected", note="Nuk ka gabim.")
-
-    [exported] = list(requests_of(db_session, customer.account.id))
-
-    json.dumps(exported)  # nothing but JSON values
-    assert exported["reference"] == reference
-    assert exported["meter_number"] == customer.meter.meter_number
-    assert exported["customer_code"] == customer.supply_point.customer_code
-    assert exported["status"] == "rejected"
-    assert exported["created_at"].endswith("Z")
-    assert [h["note"] for h in exported["history"]] == [None, "Nuk ka gabim."]
 
 
 def test_deleting_the_account_keeps_its_requests_without_the_link(
