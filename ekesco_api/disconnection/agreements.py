@@ -22,6 +22,7 @@ from ekesco_api.disconnection import cases, rules
 from ekesco_api.disconnection.customer import supply_point_of
 from ekesco_api.disconnection.errors import AgreementExists, AgreementNotFound, BillDisputed, NoDebt
 from ekesco_api.disconnection.facts import (
+    LIVE,
     AgreementPosition,
     agreement_position,
     agreements_of,
@@ -31,8 +32,6 @@ from ekesco_api.disconnection.facts import (
 from ekesco_api.disconnection.models import DisconnectionNotice, PaymentAgreement
 from ekesco_api.payments.arrangement_models import KIND_PAYMENT_AGREEMENT, DueArrangement
 from ekesco_api.payments.arrangements import open_arrangement, payments_from
-
-LIVE = ("proposed", "active")
 
 
 def _view(agreement: PaymentAgreement, position: AgreementPosition) -> dict[str, Any]:
@@ -133,16 +132,15 @@ def sweep_supply_point(session: Session, supply_point_id: int, now: dt.datetime)
     """Record each live agreement's status; a broken one that was in force starts a new
     warning for what is left (Art. 16.1a). The number of warnings started."""
     warned = 0
-    for agreement, arrangement in agreements_of(session, supply_point_id):
-        if agreement.status not in LIVE:
-            continue
+    for agreement, arrangement in agreements_of(session, supply_point_id, live_locked=True):
         paid = payments_from(session, supply_point_id, arrangement.counted_from)
         position = agreement_position(agreement, arrangement, paid, now)
         if not _settle(session, agreement, arrangement, position, now):
             continue
         case, facts = cases.facts_for_update(session, supply_point_id, now)
-        at = position.ended_at or now
-        if rules.check(facts, "agreement_broken", at, now=now) is not None:
+        # The warning is dated when it is sent, however long after the break: its 15 days
+        # count from then (Art. 15.2), and no event recorded since the break comes after it.
+        if rules.check(facts, "agreement_broken", now, now=now) is not None:
             continue  # disconnected already: the agreement no longer counts for reconnection
         left = arrangement.total - position.standing.paid
         cases.record(
@@ -151,7 +149,7 @@ def sweep_supply_point(session: Session, supply_point_id: int, now: dt.datetime)
             supply_point_id=supply_point_id,
             facts=facts,
             event="agreement_broken",
-            at=at,
+            at=now,
             now=now,
             source="app",
             amount_due=left,

@@ -35,6 +35,7 @@ from ekesco_api.payments.arrangements import (
 from ekesco_api.payments.ledger import paid_since
 
 ZERO = Decimal("0.00")
+LIVE = ("proposed", "active")  # an agreement that may still suspend a case
 Paid = tuple[dt.datetime, Decimal]
 
 
@@ -135,15 +136,21 @@ def agreement_position(
 
 
 def agreements_of(
-    session: Session, supply_point_id: int
+    session: Session, supply_point_id: int, *, live_locked: bool = False
 ) -> list[tuple[PaymentAgreement, DueArrangement]]:
-    rows = session.execute(
+    """The supply point's agreements, oldest first; with `live_locked` only those proposed or
+    in force, their rows locked (a second sweep waits, then finds them settled)."""
+    statement = (
         select(PaymentAgreement, DueArrangement)
         .join(DueArrangement, DueArrangement.id == PaymentAgreement.arrangement_id)
         .where(PaymentAgreement.supply_point_id == supply_point_id)
         .order_by(PaymentAgreement.id)
     )
-    return [(agreement, arrangement) for agreement, arrangement in rows]
+    if live_locked:
+        statement = statement.where(PaymentAgreement.status.in_(LIVE)).with_for_update(
+            of=PaymentAgreement
+        )
+    return [(agreement, arrangement) for agreement, arrangement in session.execute(statement)]
 
 
 def positions(

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ekesco_api.clock import local_today
+from ekesco_api.clock import local_date, local_today
 from ekesco_api.disconnection.agreements import sweep
+from ekesco_api.disconnection.deadlines import pay_by
 from ekesco_api.disconnection.models import PaymentAgreement
 from ekesco_api.payments.arrangement_models import DueArrangement
 from ekesco_api.payments.arrangements import schedule, standing
@@ -150,6 +151,33 @@ def test_art_16_1a_a_missed_installment_breaks_it_and_warns_anew(db_session, cli
     )
     assert case["notices"][0]["kind"] == "warning"
     assert sweep(db_session, now=utcnow())["warnings"] == 0  # once
+
+
+def _broken_ten_days_ago(db_session, client, customer):
+    """An agreement of 2 made 40 days ago: the first paid, the second's day 10 days gone."""
+    assert propose(client, customer, 2).status_code == 201
+    agreement = db_session.scalars(select(PaymentAgreement)).one()
+    arrangement = db_session.get(DueArrangement, agreement.arrangement_id)
+    past = utcnow() - dt.timedelta(days=40)
+    arrangement.counted_from = agreement.created_at = past
+    arrangement.first_due_on = local_date(past)
+    pay(db_session, customer, "50.00", at=past + dt.timedelta(hours=1))
+    return agreement
+
+
+def test_art_15_2_the_warning_after_a_break_gives_15_days_from_its_sending(db_session, client):
+    customer = indebted(db_session, "100.00")
+    _broken_ten_days_ago(db_session, client, customer)
+    now = utcnow()
+
+    assert sweep(db_session, now=now)["warnings"] == 1
+
+    case = client.get(
+        f"{API}/meters/{customer.meter.id}/disconnection", headers=customer.headers
+    ).get_json()
+    # Dated at the break, the warning would have left the customer 5 of the 15 days.
+    assert case["deadlines"]["pay_by"] == pay_by(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert case["notices"][0]["issued_at"] == case["history"][-1]["at"]
 
 
 def test_an_unpaid_proposal_lapses_without_a_warning(db_session, client):
