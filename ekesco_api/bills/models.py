@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ekesco_api.db import Base
 from ekesco_api.meters.models import SupplyPoint
+from ekesco_api.notifications.preferences import KIND_BILL_DUE, KIND_BILL_ISSUED
 
 
 class Bill(Base):
@@ -39,9 +40,9 @@ class Bill(Base):
     supply_point: Mapped[SupplyPoint] = relationship()
 
 
-NOTICE_ISSUED = "bill_issued"
-NOTICE_DUE = "bill_due"
-NOTICE_KINDS = (NOTICE_ISSUED, NOTICE_DUE)
+# A notice's kind is its inbox entry's, the one the customer may switch off.
+NOTICE_ISSUED = KIND_BILL_ISSUED
+NOTICE_DUE = KIND_BILL_DUE
 NOTICE_QUEUED = "queued"
 NOTICE_SENT = "sent"
 # Not told: the account went, the customer switched the kind off, or the bill was paid first.
