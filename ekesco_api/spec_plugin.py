@@ -71,6 +71,8 @@ class AnswersPlugin(BasePlugin):
         self.read: set[str] = set()
         self.sometimes: dict[str, set[str]] = {}
         self.declared_required: dict[str, list[str]] = {}
+        # The schemas each schema names, read once: a schema is whole once registered.
+        self.nested: dict[str, set[str]] = {}
 
     def init_spec(self, spec: APISpec) -> None:
         self.spec = spec
@@ -119,7 +121,7 @@ class AnswersPlugin(BasePlugin):
         # up in a request body, and then marshmallow's own `required` stands again.
         assert self.spec is not None
         schemas = self.spec.components.schemas
-        only_answered = _closure(self.answered, schemas) - _closure(self.read, schemas)
+        only_answered = self._closure(self.answered) - self._closure(self.read)
         for name, definition in schemas.items():
             if name not in self.declared_required:
                 continue
@@ -136,6 +138,22 @@ class AnswersPlugin(BasePlugin):
                 definition["required"] = required
             else:
                 definition.pop("required", None)
+
+    def _closure(self, names: set[str]) -> set[str]:
+        """Those schemas and every schema they nest, at any depth."""
+        assert self.spec is not None
+        schemas = self.spec.components.schemas
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in schemas:
+                continue
+            seen.add(name)
+            if name not in self.nested:
+                self.nested[name] = set(_schema_refs(schemas[name]))
+            todo.extend(self.nested[name])
+        return seen
 
 
 def _nullable_enum_as_choice(spec: dict[str, Any]) -> dict[str, Any]:
@@ -166,19 +184,6 @@ def _schema_refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _schema_refs(value)
-
-
-def _closure(names: set[str], schemas: dict[str, Any]) -> set[str]:
-    """Those schemas and every schema they nest, at any depth."""
-    seen: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        todo.extend(_schema_refs(schemas[name]))
-    return seen
 
 
 def problem_header_docs() -> dict[str, Any]:
