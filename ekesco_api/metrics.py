@@ -63,6 +63,10 @@ POOL_OPEN = Gauge(
 
 log = logging.getLogger(__name__)
 
+# Methods counted by name; any other (a client may send any token) as "other", so that no
+# client can add series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 Scrape = Callable[[], Iterable[Metric]]
 _scrapes: list[Scrape] = []
 
@@ -133,10 +137,11 @@ def _start_clock() -> None:
 
 def _count(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule else "unmatched"
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    method = request.method if request.method in METHODS else "other"
+    REQUESTS.labels(method, route, str(response.status_code)).inc()
     started = g.get("request_started")
     if started is not None:
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        LATENCY.labels(method, route).observe(time.perf_counter() - started)
     return response
 
 

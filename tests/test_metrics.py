@@ -72,3 +72,12 @@ def test_the_outbox_depth_and_the_age_of_the_oldest_due_message(client, db_sessi
     db_session.flush()
     assert _value(client, 'ekesco_outbox_messages{status="queued"}') >= 1
     assert _value(client, "ekesco_outbox_oldest_due_seconds") >= 299
+
+
+def test_a_made_up_method_adds_no_series_of_its_own(client):
+    # Any client may send any method gunicorn lets through (up to 20 capital letters): a
+    # series per method would let it grow the metrics without bound.
+    assert client.open("/healthz", method="QWERTYUIOP").status_code == 405
+    text = client.get("/metrics", environ_base=LOOPBACK).get_data(as_text=True)
+    assert "QWERTYUIOP" not in text
+    assert 'ekesco_http_requests_total{method="other",route="unmatched",status="405"}' in text
