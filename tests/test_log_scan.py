@@ -18,11 +18,11 @@ from collections.abc import Iterator
 import pytest
 
 from ekesco_api.extensions import db
-from ekesco_api.logs import JsonLines
 from ekesco_api.notifications.service import get_senders
 from ekesco_api.notifications.worker import deliver_due
 from tests.factories import STAFF_PASSWORD, make_meter, make_staff, make_supply_point
 from tests.support.auth import bearer
+from tests.support.logs import captured_logs
 
 PASSWORD = "Marker lantern harbour 7"
 NEW_PASSWORD = "Second marker orchard 8"
@@ -36,18 +36,8 @@ FORGED = '"\n{"level": "INFO", "logger": "ekesco.access", "message": "forged"}\n
 @pytest.fixture
 def logged() -> Iterator[io.StringIO]:
     """Every record any logger emits during the test, as the production handler writes it."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLines())
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs(logging.DEBUG) as stream:
         yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
 
 
 def _code(body: str) -> str:

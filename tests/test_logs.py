@@ -9,23 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from ekesco_api.logs import JsonLines, mask_personal_data
+from ekesco_api.logs import mask_personal_data
 from tests.support.auth import token_headers
 from tests.support.customers import make_customer
+from tests.support.logs import captured_logs
 
 
 @pytest.fixture
 def lines() -> Iterator[io.StringIO]:
     """What the production handler writes, for the duration of a test."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLines())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
+    with captured_logs() as stream:
         yield stream
-    finally:
-        root.removeHandler(handler)
 
 
 def _records(stream: io.StringIO) -> list[dict]:
