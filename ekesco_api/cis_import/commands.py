@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 from ekesco_api.cis_import import service as import_service
 from ekesco_api.cis_import.demo import NoTariffForPeriod, write_demo_export
 from ekesco_api.cli import ekesco
+from ekesco_api.disconnection.agreements import describe
 from ekesco_api.extensions import db
 from ekesco_api.tariffs.models import Tariff
 
@@ -39,10 +40,12 @@ def import_command(directory: Path, show_errors: int, lang: str) -> None:
     """Load the CIS export in DIRECTORY: new rows are inserted, changed rows updated.
 
     Reads whichever of these are there, in this order: areas.csv (city, locality, neighbourhood,
-    name_sr, name_en), customers.csv, meters.csv, bills.csv, payments.csv, readings.csv (UTF-8,
-    header row, comma-separated; columns as in the API contract). Each file is one transaction.
-    A bad row is printed with its file and line and skipped; the good rows still load. Running
-    the same export again changes nothing. Exits 1 only when a file could not be read at all.
+    name_sr, name_en), customers.csv, meters.csv, bills.csv, payments.csv, readings.csv,
+    disconnections.csv (UTF-8, header row, comma-separated; columns as in the API contract).
+    Each file is one transaction. A bad row is printed with its file and line and skipped; the
+    good rows still load. Running the same export again changes nothing. Then payment
+    agreements are settled as `disconnection-sweep` does. Exits 1 only when a file could not
+    be read at all.
     """
     started = time.perf_counter()
     summary = import_service.import_directory(db.session(), directory)
@@ -66,6 +69,8 @@ def import_command(directory: Path, show_errors: int, lang: str) -> None:
             click.echo(f"  {_where(error.file, error.line)}: {error.message(lang)}", err=True)
         if report.rejected > show_errors:
             click.echo(f"  ... and {report.rejected - show_errors} more", err=True)
+    if summary.agreements:
+        click.echo(describe(summary.agreements))
     click.echo(
         f"Import run {summary.run_id}: {summary.error_count} problems, "
         f"{len(summary.failed_files)} files not loaded, {elapsed:.1f} s."

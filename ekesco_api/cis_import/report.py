@@ -84,6 +84,8 @@ class ImportSummary:
     started_at: dt.datetime = field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     files: list[FileReport] = field(default_factory=list)
+    # What the disconnection sweep after the files did (disconnection.agreements.sweep).
+    agreements: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed_files(self) -> list[FileReport]:

@@ -2,7 +2,7 @@
 
 Files: areas.csv (names of places in sr/en), customers.csv, meters.csv, bills.csv, payments.csv,
 readings.csv, disconnections.csv; each optional, loaded in that order (see `loaders.LOADERS`)
-by `engine.load_file`, each in its own transaction.
+by `engine.load_file`, each in its own transaction; then the disconnection sweep.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ekesco_api.cis_import.engine import load_file
 from ekesco_api.cis_import.loaders import LOADERS
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.cis_import.report import FileReport, ImportSummary
+from ekesco_api.disconnection.agreements import sweep
 from ekesco_api.types import utcnow
 
 
@@ -48,4 +49,8 @@ def import_directory(session: Session, directory: str | Path) -> ImportSummary:
     run.error_count = summary.error_count
     run.summary = summary.as_json()
     session.commit()
+    # The payments just loaded, and the days gone by, decide where payment agreements stand
+    # (ERO rule Art. 16.1a, 25.1): settled with every import, so that no deployment has to
+    # remember a cron line of its own for it.
+    summary.agreements = sweep(session, now=utcnow())
     return summary

@@ -178,3 +178,11 @@ def sweep(session: Session, *, now: dt.datetime) -> dict[str, int]:
         warned += sweep_supply_point(session, supply_point_id, now)
         session.commit()
     return {"agreements": len(points), "warnings": warned}
+
+
+def describe(done: dict[str, int]) -> str:
+    """What a sweep did, as the commands print it."""
+    return (
+        f"Payment agreements checked on {done['agreements']} customer codes; "
+        f"{done['warnings']} new warnings."
+    )

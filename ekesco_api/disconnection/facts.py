@@ -188,8 +188,9 @@ def receipts(session: Session, notices: Sequence[DisconnectionNotice]) -> Receip
 
 def settle_receipts(session: Session, notices: Sequence[DisconnectionNotice]) -> None:
     """Record on each notice a receipt only the inbox knew of (writes: not for a GET)."""
+    by_id = {notice.id: notice for notice in notices}
     for notice_id, (at, by) in receipts(session, notices).items():
-        notice = next(n for n in notices if n.id == notice_id)
+        notice = by_id[notice_id]
         if notice.received_at is None:
             notice.received_at, notice.received_by = at, by
 

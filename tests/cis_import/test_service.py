@@ -13,10 +13,15 @@ from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import queries
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.cis_import.service import import_directory
+from ekesco_api.disconnection.agreements import propose
+from ekesco_api.disconnection.models import DisconnectionCase
 from ekesco_api.meters.models import Meter, Reading, SupplyPoint
 from ekesco_api.payments.models import CisPayment
+from ekesco_api.types import utcnow
 from tests.cis_import.conftest import BILLS, CUSTOMERS, METERS, PAYMENTS, Export
 from tests.cis_import.helpers import counts, rejections, supply_point
+from tests.factories import make_bill, make_cis_payment
+from tests.support.customers import make_customer
 
 
 def test_good_export_loads_every_file(db_session: Session, export: Export) -> None:
@@ -199,3 +204,33 @@ def test_a_file_missing_header_columns_is_not_loaded_but_the_others_are(
         (3, "unknown_meter_number"),
         (4, "unknown_meter_number"),
     ]
+
+
+def test_an_import_settles_payment_agreements(db_session: Session, export: Export) -> None:
+    customer = make_customer(db_session)
+    no_fees = {"fixed_fee": Decimal("0"), "vat_amount": Decimal("0")}
+    make_bill(
+        db_session, supply_point=customer.supply_point, energy_amount=Decimal("90"), **no_fees
+    )
+    made = utcnow() - dt.timedelta(days=40)
+    propose(
+        db_session,
+        account_id=customer.account.id,
+        meter_id=customer.meter.id,
+        installments=3,
+        now=made,
+    )
+    make_cis_payment(
+        db_session,
+        supply_point=customer.supply_point,
+        amount=Decimal("30"),
+        paid_at=made + dt.timedelta(hours=1),
+    )
+    db_session.commit()  # the first installment paid, the second's day 10 days gone
+
+    summary = import_directory(db_session, export.directory)
+
+    # A missed installment starts a new warning (ERO rule Art. 16.1a) without a cron line.
+    assert summary.agreements == {"agreements": 1, "warnings": 1}
+    case = db_session.scalars(select(DisconnectionCase)).one()
+    assert (case.reason, case.amount_due) == ("installment_missed", Decimal("60.00"))
