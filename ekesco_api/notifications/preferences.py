@@ -33,14 +33,23 @@ def channels_of(session: Session, *, account_id: int) -> list[str]:
     return row.channels() if row else []
 
 
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def choose_channels(session: Session, *, account_id: int, channels: Sequence[str]) -> None:
-    """Replace the account's channels; the caller commits (with what else it changes)."""
-    row = session.get(NotificationChannels, account_id)
-    if row is None:
-        row = NotificationChannels(account_id=account_id)
-        session.add(row)
-    for channel in CHOSEN_CHANNELS:
-        setattr(row, channel, channel in channels)
+    """Replace the account's channels; the caller commits (with what else it changes).
+
+    One upsert, so that two devices choosing at once for the first time both succeed (the
+    last to commit stands) instead of both inserting the account's row.
+    """
+    chosen = {channel: channel in channels for channel in CHOSEN_CHANNELS}
+    session.execute(
+        _insert(session)(NotificationChannels)
+        .values(account_id=account_id, **chosen)
+        .on_conflict_do_update(index_elements=[NotificationChannels.account_id], set_=chosen)
+    )
 
 
 def muted_kinds(session: Session, *, account_id: int) -> set[str]:
@@ -77,11 +86,8 @@ def set_preferences(
                 delete(MutedKind).where(MutedKind.account_id == account_id, MutedKind.kind == kind)
             )
         else:
-            upsert_fn = (
-                pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            )
             session.execute(
-                upsert_fn(MutedKind)
+                _insert(session)(MutedKind)
                 .values(account_id=account_id, kind=kind)
                 .on_conflict_do_nothing(index_elements=[MutedKind.account_id, MutedKind.kind])
             )
@@ -103,9 +109,7 @@ def register_device(session: Session, *, account_id: int, platform: str, push_to
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    upsert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = upsert_fn(Device).values(**values)
+    statement = _insert(session)(Device).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[Device.push_token],
         set_={"account_id": account_id, "platform": platform, "updated_at": now},

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ekesco_api.extensions import db
 from ekesco_api.notifications.preferences import SWITCHABLE_KINDS
 from ekesco_api.notifications.schemas import KindsSchema
+from tests.concurrency import run_at_once
 from tests.factories import make_account
 from tests.support.auth import token_headers
 
@@ -49,3 +53,22 @@ def test_only_switchable_kinds_and_known_channels_are_taken(client, db_session):
 
 def test_the_schema_names_every_switchable_kind():
     assert set(KindsSchema().fields) == set(SWITCHABLE_KINDS)
+
+
+@pytest.mark.race
+def test_two_devices_choosing_channels_for_the_first_time_at_once_both_succeed(app):
+    with app.app_context():
+        account = make_account(db.session)
+        headers = token_headers(db.session, account)
+        db.session.commit()
+
+    def choose(index):
+        channels = [["sms"], ["email"]][index % 2]
+        return app.test_client().patch(PREFERENCES, json={"channels": channels}, headers=headers)
+
+    answers = run_at_once(6, choose)
+
+    assert [a.status_code for a in answers] == [200] * 6
+    with app.app_context():
+        final = app.test_client().get(PREFERENCES, headers=headers).get_json()["channels"]
+        assert final in (["sms"], ["email"])
