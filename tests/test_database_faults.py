@@ -111,6 +111,22 @@ def test_a_failing_database_answers_503_quickly_and_the_service_recovers(proxied
     assert client.get("/readyz").status_code == 200
 
 
+def test_connections_the_server_closed_are_replaced_before_a_request_gets_them(proxied):
+    # A restart or a failover ends every pooled connection while the service is idle; the
+    # requests after it are answered at once on new connections, none with a 503.
+    app, proxy = proxied
+    client = app.test_client()
+    me = {"Authorization": f"Bearer {_customer_token(app)}"}
+    assert _login(client).status_code == 401  # a pooled connection, warm
+    assert client.get("/api/v1/me", headers=me).status_code == 401  # family "fff…": none
+
+    proxy.set_mode("drop")  # every open connection ends, as in a restart
+    proxy.set_mode("pass")  # and the server is back before the next request
+    time.sleep(0.1)
+    assert _login(client).status_code == 401
+    assert client.get("/api/v1/me", headers=me).status_code == 401
+
+
 def _login(client: Any) -> Any:
     return client.post(
         "/api/v1/auth/login", json={"username": "nobody@example.com", "password": "x" * 12}
