@@ -37,6 +37,7 @@ DISCONNECTION_STRINGS: dict[str, LazyString] = {
     "state_none": _l("Ended"),
     "state_warned": _l("Warned"),
     "state_notice_given": _l("Notice given"),
+    "state_suspended": _l("Suspended"),
     "state_disconnected": _l("Disconnected"),
     "state_reconnection_due": _l("Reconnection due"),
     "state_reconnected": _l("Reconnected"),

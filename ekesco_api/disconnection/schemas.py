@@ -143,8 +143,8 @@ class ReconnectionSchema(ma.Schema):
 
 class StaffCaseQuerySchema(ma.Schema):
     state = ma.fields.String(
-        validate=validate.OneOf([s for s in STATES if s != "suspended"]),
-        metadata={"description": "The stored stage (`suspended` is not one: it is a moment)."},
+        validate=validate.OneOf(STATES),
+        metadata={"description": "The state the customer sees (`suspended` included)."},
     )
     overdue = ma.fields.Boolean(
         load_default=False, metadata={"description": "Only reconnections past `due_by`."}
@@ -155,7 +155,7 @@ class StaffCaseSchema(ma.Schema):
     id = ma.fields.Integer()
     customer_code = ma.fields.String()
     holder_name = ma.fields.String()
-    state = ma.fields.String()
+    state = ma.fields.String(metadata={"enum": list(STATES)})
     reason = ma.fields.String()
     amount_due = Money()
     warned_at = UtcDateTime()

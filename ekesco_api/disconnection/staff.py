@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import Account
@@ -24,12 +24,13 @@ from ekesco_api.disconnection.errors import (
     ObjectionNotFound,
     ReceivedBeforeSent,
 )
-from ekesco_api.disconnection.facts import case_facts
+from ekesco_api.disconnection.facts import LIVE, agreement_position, case_facts
 from ekesco_api.disconnection.models import (
     DisconnectionCase,
     DisconnectionNotice,
     MedicalCertificate,
     Objection,
+    PaymentAgreement,
     RefusedEvent,
 )
 from ekesco_api.disconnection.notices import KIND_DECISION, send_notice
@@ -37,6 +38,7 @@ from ekesco_api.disconnection.rules import Span, Stage
 from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.notifications.models import Notification
 from ekesco_api.payments.arrangement_models import DueArrangement
+from ekesco_api.payments.arrangements import paid_from, payments_to
 from ekesco_api.staff.audit import Actor, Record, audited
 
 ACTION_MEDICAL = "disconnection_medical_certificate"
@@ -202,17 +204,70 @@ def confirm_receipt(
 # --- lists ------------------------------------------------------------------------------------
 
 
-def cases_query(*, state: str | None, overdue: bool, now: dt.datetime) -> Select[Any]:
-    """Cases, reconnections past due first (oldest deadline first), then the newest."""
+def agreement_suspended(session: Session, now: dt.datetime) -> list[int]:
+    """The open cases before disconnection that a payment agreement in force suspends at
+    `now` (Art. 25.1): only codes with a live agreement, judged as the customer's case is
+    (`facts.agreement_position`), their payments read in two statements."""
+    rows = session.execute(
+        select(DisconnectionCase.id, PaymentAgreement, DueArrangement)
+        .join(
+            PaymentAgreement, PaymentAgreement.supply_point_id == DisconnectionCase.supply_point_id
+        )
+        .join(DueArrangement, DueArrangement.id == PaymentAgreement.arrangement_id)
+        .where(
+            DisconnectionCase.closed_at.is_(None),
+            DisconnectionCase.stage.in_(rules.BEFORE_DISCONNECTION),
+            PaymentAgreement.status.in_(LIVE),
+        )
+    ).all()
+    paid = payments_to(session, {a.supply_point_id: arr.counted_from for _id, a, arr in rows})
+    found = []
+    for case_id, agreement, arrangement in rows:
+        position = agreement_position(agreement, arrangement, paid[agreement.supply_point_id], now)
+        if position.span is not None and position.span.holds(now):
+            found.append(case_id)
+    return found
+
+
+def suspended(now: dt.datetime, by_agreement: list[int]) -> ColumnElement[bool]:
+    """`rules.Facts.suspensions` as SQL on a case's row, for the list's filter and states: what
+    a case before disconnection waits on, each found through an index of its own (the open
+    cases only, never the supply points)."""
+    case_ = DisconnectionCase
+    covered = func.round(paid_from(case_.supply_point_id, case_.warned_at), 2) >= case_.amount_due
+    objection = exists().where(
+        Objection.case_id == case_.id, Objection.status == "open", Objection.filed_at <= now
+    )
+    medical = exists().where(
+        MedicalCertificate.case_id == case_.id,
+        MedicalCertificate.recorded_at <= now,
+        MedicalCertificate.postponed_until > now,
+    )
+    return and_(
+        case_.stage.in_(rules.BEFORE_DISCONNECTION),
+        or_(case_.id.in_(by_agreement), objection, medical, covered),
+    )
+
+
+def cases_query(
+    *, state: str | None, overdue: bool, now: dt.datetime, by_agreement: list[int]
+) -> Select[*tuple[Any, ...]]:
+    """Cases with whether they are suspended, reconnections past due first (oldest deadline
+    first), then the newest. `state` is the customer's (`suspended` included)."""
     late = and_(
         DisconnectionCase.stage == Stage.RECONNECTION_DUE.value,
         DisconnectionCase.reconnection_due_by < now,
     )
-    query = select(DisconnectionCase)
-    if state == "none":
+    waiting = suspended(now, by_agreement)
+    query = select(DisconnectionCase, waiting.label("suspended"))
+    if state == "suspended":
+        query = query.where(waiting)
+    elif state == "none":
         query = query.where(DisconnectionCase.stage == Stage.ENDED.value)
     elif state is not None:
         query = query.where(DisconnectionCase.stage == state)
+        if state in rules.BEFORE_DISCONNECTION:
+            query = query.where(~waiting)
     if overdue:
         query = query.where(late)
     return query.order_by(
@@ -222,30 +277,32 @@ def cases_query(*, state: str | None, overdue: bool, now: dt.datetime) -> Select
     )
 
 
-def case_rows(session: Session, found: list[DisconnectionCase], now: dt.datetime) -> list[dict]:
+def case_rows(session: Session, found: list[Any], now: dt.datetime) -> list[dict]:
+    """The list's rows from (case, suspended) pairs."""
     points = {
         p.id: p
         for p in session.scalars(
-            select(SupplyPoint).where(SupplyPoint.id.in_({c.supply_point_id for c in found}))
+            select(SupplyPoint).where(SupplyPoint.id.in_({c.supply_point_id for c, _ in found}))
         )
     }
     open_objections = {
         o.case_id: o.id
         for o in session.scalars(
             select(Objection).where(
-                Objection.case_id.in_([c.id for c in found]), Objection.status == "open"
+                Objection.case_id.in_([c.id for c, _ in found]), Objection.status == "open"
             )
         )
     }
     rows = []
-    for item in found:
+    for item, waiting in found:
         point = points[item.supply_point_id]
+        state = "none" if item.stage == Stage.ENDED.value else item.stage
         rows.append(
             {
                 "id": item.id,
                 "customer_code": point.customer_code,
                 "holder_name": point.holder_name,
-                "state": item.stage if item.stage != Stage.ENDED.value else "none",
+                "state": "suspended" if waiting else state,
                 "reason": item.reason,
                 "amount_due": item.amount_due,
                 "warned_at": item.warned_at,

@@ -56,7 +56,7 @@ class _CasePage(SelectPage):
     """Cases as the list shows them: each with its customer code and open objection."""
 
     def rows(self, page: Select[Any]) -> list[Any]:
-        return staff.case_rows(self.session, super().rows(page), utcnow())
+        return staff.case_rows(self.session, self.session.execute(page).all(), utcnow())
 
 
 class _NoticePage(SelectPage):
@@ -101,13 +101,18 @@ class StaffCases(MethodView):
         """Disconnection cases (support)
 
         Reconnections past `due_by` first (the longest overdue first), then by deadline, then
-        the newest. `?state=` filters by stage, `?overdue=true` keeps only overdue
-        reconnections.
+        the newest. `state` is the one the customer sees: `suspended` while a payment, an
+        agreement in force, an objection or a medical certificate holds the case. `?state=`
+        filters by it, `?overdue=true` keeps only overdue reconnections.
         """
+        session, now = db.session(), utcnow()
         statement = staff.cases_query(
-            state=query.get("state"), overdue=query["overdue"], now=utcnow()
+            state=query.get("state"),
+            overdue=query["overdue"],
+            now=now,
+            by_agreement=staff.agreement_suspended(session, now),
         )
-        return _CasePage(db.session(), statement)
+        return _CasePage(session, statement)
 
 
 @blp.route("/disconnections/<int:case_id>/medical-certificate")

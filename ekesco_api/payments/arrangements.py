@@ -91,16 +91,21 @@ def _received_from(
     supply_point_id: Any, since: Any, imported: tuple[Any, ...], pending: tuple[Any, ...]
 ) -> tuple[Select[Any], Select[Any]]:
     """`imported` columns of the CIS's payments and `pending` ones of the app's payments the
-    CIS has not brought back yet, to `supply_point_id` from the instant `since` on."""
+    CIS has not brought back yet, to `supply_point_id` (or any of a list of them) from the
+    instant `since` on."""
+
+    def to_point(column: Any) -> ColumnElement[bool]:
+        if isinstance(supply_point_id, list):
+            return column.in_(supply_point_id)
+        return column == supply_point_id
+
     confirmed = exists().where(CisPayment.reference == PaymentItem.cis_reference)
     return (
-        select(*imported).where(
-            CisPayment.supply_point_id == supply_point_id, CisPayment.paid_at >= since
-        ),
+        select(*imported).where(to_point(CisPayment.supply_point_id), CisPayment.paid_at >= since),
         select(*pending)
         .join(Payment, Payment.id == PaymentItem.payment_id)
         .where(
-            PaymentItem.supply_point_id == supply_point_id,
+            to_point(PaymentItem.supply_point_id),
             Payment.status == STATUS_SUCCEEDED,
             Payment.completed_at >= since,
             ~confirmed,
@@ -136,6 +141,26 @@ def payments_from(
     )
     rows = [*session.execute(imported), *session.execute(pending)]
     return sorted((at, Decimal(amount)) for at, amount in rows if at is not None)
+
+
+def payments_to(
+    session: Session, since: dict[int, dt.datetime]
+) -> dict[int, list[tuple[dt.datetime, Decimal]]]:
+    """`payments_from` for many supply points at once (each from its own instant), in two
+    statements however many they are."""
+    found: dict[int, list[tuple[dt.datetime, Decimal]]] = {point: [] for point in since}
+    if not since:
+        return found
+    imported, pending = _received_from(
+        list(since),
+        min(since.values()),
+        (CisPayment.supply_point_id, CisPayment.paid_at, CisPayment.amount),
+        (PaymentItem.supply_point_id, Payment.completed_at, PaymentItem.amount),
+    )
+    for point, at, amount in [*session.execute(imported), *session.execute(pending)]:
+        if at is not None and at >= since[point]:
+            found[point].append((at, Decimal(amount)))
+    return {point: sorted(paid) for point, paid in found.items()}
 
 
 def open_arrangement(session: Session, arrangement: DueArrangement) -> bool:

@@ -87,7 +87,7 @@ def test_an_agent_upholds_an_objection_and_the_case_ends(
             tab.click()
 
             row = page.locator("#disc-cases tbody tr", has_text="DPR 0777001")
-            expect(row).to_contain_text("Notice given")
+            expect(row).to_contain_text("Suspended")  # by the objection, as the customer sees
             expect(row).to_contain_text("64.20")
             row.locator("textarea[name=note]").fill("The post office payment was found.")
             row.locator("button[value=upheld]").click()

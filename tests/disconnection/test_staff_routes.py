@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -20,7 +21,13 @@ from ekesco_api.staff.audit import Actor
 from ekesco_api.staff.models import AuditEntry
 from ekesco_api.types import utcnow
 from tests.disconnection.helpers import Scenario, ago, notice_of
-from tests.factories import DEFAULT_PASSWORD, make_staff, make_supply_point
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_bill,
+    make_cis_payment,
+    make_staff,
+    make_supply_point,
+)
 from tests.support.auth import API, dispatcher_headers
 from tests.support.customers import make_customer
 from tests.support.statements import count_statements, queries
@@ -192,6 +199,48 @@ def test_overdue_reconnections_come_first(client, db_session):
         f"{API}/staff/disconnections?state=warned", headers=support(db_session)
     ).get_json()
     assert [r["customer_code"] for r in by_state] == [warned.supply_point.customer_code]
+
+
+def test_the_list_shows_and_filters_suspended_cases_as_the_customer_sees_them(client, db_session):
+    objected, paid, agreed, medical, waiting = (make_customer(db_session) for _ in range(5))
+    for customer in (objected, paid, agreed, medical, waiting):
+        story_of(db_session, customer, start=20).warned("50.00").noticed()
+    object_(client, objected)
+    make_cis_payment(
+        db_session, supply_point=paid.supply_point, amount=Decimal("50.00"), paid_at=utcnow()
+    )
+    make_bill(db_session, supply_point=agreed.supply_point, energy_amount=Decimal("40.00"))
+    db_session.commit()
+    plan = client.post(
+        f"{API}/meters/{agreed.meter.id}/payment-agreement",
+        json={"installments": 2},
+        headers=agreed.headers,
+    ).get_json()
+    first = plan["installments"][0]["amount"]
+    make_cis_payment(
+        db_session, supply_point=agreed.supply_point, amount=Decimal(first), paid_at=utcnow()
+    )
+    db_session.commit()
+    record_medical_certificate(
+        db_session,
+        actor=actor(db_session),
+        case_id=story_of(db_session, medical).case.id,
+        issued_on=dt.date.today(),
+        now=utcnow(),
+    )
+    headers = support(db_session)
+
+    def listed(query: str = "") -> dict[str, str]:
+        rows = client.get(f"{API}/staff/disconnections{query}", headers=headers).get_json()
+        return {row["customer_code"]: row["state"] for row in rows}
+
+    held = {c.supply_point.customer_code for c in (objected, paid, agreed, medical)}
+    code = waiting.supply_point.customer_code
+    assert listed() == {**dict.fromkeys(held, "suspended"), code: "notice_given"}
+    assert set(listed("?state=suspended")) == held
+    assert listed("?state=notice_given") == {code: "notice_given"}
+    for customer in (objected, paid, agreed, medical):
+        assert case_of(client, customer)["state"] == "suspended"
 
 
 def test_art_18_2_notices_not_received_in_two_working_days_are_listed_to_phone(client, db_session):

@@ -17,7 +17,7 @@
     const decide = $(".disc-decide", node);
     const medical = $(".disc-medical", node);
     decide.hidden = !item.open_objection_id;
-    medical.hidden = !["warned", "notice_given"].includes(item.state);
+    medical.hidden = !["warned", "notice_given", "suspended"].includes(item.state);
     decide.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearNotice();
