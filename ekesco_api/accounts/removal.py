@@ -15,12 +15,14 @@ from ekesco_api.db import Base
 # 100,000 rows in one outage announcement, and a foreign key costs a check per row (about half
 # a second each per 100,000 on PostgreSQL); the link is then kept by `delete_accounts` instead.
 ACCOUNT_LINK = "account_link"
-# `Column.info` key of a column that must not outlive the account in a row kept without it (an
-# address a message went to, its text): what the column becomes when the link is cut.
+# `Column.info` key of a column of a row kept without the account that changes when the link is
+# cut: what it becomes. An address a message went to, its text, must not outlive the account; a
+# notice's receipt, known only from the inbox that goes with the account, must.
 ERASED_WITH = "erased_with"
 
-# What an erased column becomes: a value, or an SQL expression made from the row's table (a
-# queued message, say, becomes failed while a sent one stays sent).
+# What such a column becomes: a value, or an SQL expression made from the row's table (a queued
+# message, say, becomes failed while a sent one stays sent). The expression is evaluated before
+# any of the account's rows are deleted, so it may read them.
 Erasure = Any | Callable[[Table], Any]
 
 
@@ -32,6 +34,13 @@ def account_link(on_delete: str) -> dict[str, Any]:
 def erased_with(value: Erasure) -> dict[str, Any]:
     """`info=` for a column of a row that stays when its account goes (`SET NULL`), but holds
     the person's data: it becomes `value` (or `value(table)`, an SQL expression) then."""
+    return {ERASED_WITH: value}
+
+
+def settled_with(value: Callable[[Table], Any]) -> dict[str, Any]:
+    """`info=` for a column of a row that stays when its account goes (`SET NULL`) and must
+    keep what only rows going with the account say: it becomes `value(table)`, an SQL
+    expression evaluated while those rows are still there."""
     return {ERASED_WITH: value}
 
 
@@ -61,19 +70,22 @@ def delete_accounts(session: Session | scoped_session[Any], account_ids: Sequenc
     """Delete accounts and what hangs off them; the caller commits.
 
     Every link to an account is found from the metadata, so a table another domain adds later
-    is handled by what it declares: `CASCADE` rows (sessions, codes, meters added, the inbox)
-    are deleted, `SET NULL` rows (the message log, payments) are kept without the link, and
-    their columns declared `erased_with` (a message's address and text) lose what they held
-    of the person in the same statement. A foreign key declaring neither is left for the
-    database to guard (IntegrityError for the caller).
+    is handled by what it declares: `SET NULL` rows (the message log, payments) are kept
+    without the link, and their columns declared `erased_with` (a message's address and text)
+    or `settled_with` (a notice's receipt) change in the same statement; then `CASCADE` rows
+    (sessions, codes, meters added, the inbox) are deleted. A foreign key declaring neither is
+    left for the database to guard (IntegrityError for the caller).
     """
     ids = list(account_ids)
     if not ids:
         return
-    for table, column, rule in _links():
+    links = list(_links())
+    # The kept rows first: their new values may be read from rows about to go.
+    for table, column, rule in links:
         if rule == "SET NULL":
             values = {**_erasures(table), column.name: None}
             session.execute(update(table).where(column.in_(ids)).values(values))
-        elif rule == "CASCADE":
+    for table, column, rule in links:
+        if rule == "CASCADE":
             session.execute(delete(table).where(column.in_(ids)))
     session.execute(delete(Account).where(Account.id.in_(ids)))

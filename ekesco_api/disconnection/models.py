@@ -11,10 +11,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ekesco_api.accounts.removal import erased_with, settled_with
 from ekesco_api.db import Base
+from ekesco_api.notifications.models import Notification
 from ekesco_api.types import utcnow
 
 _OPEN = text("closed_at IS NULL")
@@ -94,6 +109,15 @@ class DisconnectionEvent(Base):
     case: Mapped[DisconnectionCase] = relationship(back_populates="events")
 
 
+def _read_in_inbox(notices: Table) -> Any:
+    """When the notice's inbox entry was read: its receipt while the inbox holds it."""
+    return (
+        select(Notification.read_at)
+        .where(Notification.id == notices.c.notification_id)
+        .scalar_subquery()
+    )
+
+
 class DisconnectionNotice(Base):
     """A written notice to the customer (a warning, a disconnection notice, an objection's
     decision) and its delivery (Art. 18).
@@ -115,13 +139,24 @@ class DisconnectionNotice(Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
     language: Mapped[str] = mapped_column(String(2))
-    # The inbox entry it was written to; no foreign key, as the inbox has none (its rows go
-    # with the account, and `received_at` is copied here before anything reads it again).
-    notification_id: Mapped[int | None] = mapped_column(index=True)
+    # The inbox entry it was written to; no foreign key, as the inbox has none. Its rows go with
+    # the account: the receipt they hold is copied here first, and the link is cut.
+    notification_id: Mapped[int | None] = mapped_column(index=True, info=erased_with(None))
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     confirm_by: Mapped[dt.datetime]
-    received_at: Mapped[dt.datetime | None]
-    received_by: Mapped[str | None] = mapped_column(String(8))  # inbox, phone, email, visit
+    received_at: Mapped[dt.datetime | None] = mapped_column(
+        info=settled_with(lambda t: func.coalesce(t.c.received_at, _read_in_inbox(t)))
+    )
+    # inbox, phone, email, visit
+    received_by: Mapped[str | None] = mapped_column(
+        String(8),
+        info=settled_with(
+            lambda t: case(
+                (and_(t.c.received_at.is_(None), _read_in_inbox(t).is_not(None)), "inbox"),
+                else_=t.c.received_by,
+            )
+        ),
+    )
     confirmed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
 
     case: Mapped[DisconnectionCase] = relationship(back_populates="notices")
