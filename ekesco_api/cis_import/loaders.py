@@ -18,6 +18,7 @@ from ekesco_api.bills.models import Bill
 from ekesco_api.cis_import import disconnections
 from ekesco_api.cis_import import parsing as p
 from ekesco_api.cis_import.areas import AreaTree, address_path, path_key
+from ekesco_api.cis_import.codes import supply_point_ids, supply_point_of
 from ekesco_api.cis_import.engine import Loader, NaturalKey, Row, Values
 from ekesco_api.cis_import.holder_names import rematch_holder_names
 from ekesco_api.cis_import.parsing import BadValue
@@ -74,20 +75,6 @@ def _identifier(row: Row, field: str) -> tuple[str, str]:
     if not key:
         raise BadValue("required", field=field)
     return written, key
-
-
-def _supply_point_ids(session: Session) -> dict[str, int]:
-    rows = session.connection().execute(select(SupplyPoint.code_key, SupplyPoint.id))
-    return {code_key: supply_point_id for code_key, supply_point_id in rows}
-
-
-def _supply_point_of(codes: dict[str, int], row: Row) -> int:
-    """The supply point the row's customer code names: loaded earlier, or already stored."""
-    code = p.text(row, "customer_code", 32)
-    supply_point_id = codes.get(identifier_key(code))
-    if supply_point_id is None:
-        raise BadValue("unknown_customer_code", value=code)
-    return supply_point_id
 
 
 # --- areas.csv -------------------------------------------------------------------------------
@@ -248,7 +235,7 @@ def _meter(row: Row, codes: dict[str, int]) -> Values:
     return {
         "meter_number": number,
         "number_key": key,
-        "supply_point_id": _supply_point_of(codes, row),
+        "supply_point_id": supply_point_of(codes, row),
         "reading_mode": p.choice(row, "reading_mode", READING_MODES),
         "tariff_type": p.choice(row, "tariff_type", TARIFF_TYPES),
     }
@@ -262,7 +249,7 @@ _BILL_PARTS = ("energy_amount", "fixed_fee", "vat_amount", "previous_balance")
 def _bill(row: Row, codes: dict[str, int]) -> Values:
     values: Values = {
         "bill_number": p.text(row, "bill_number", 40),
-        "supply_point_id": _supply_point_of(codes, row),
+        "supply_point_id": supply_point_of(codes, row),
         "period": p.period(row, "period"),
         "issued_on": p.date(row, "issued_on"),
         "due_on": p.date(row, "due_on"),
@@ -303,7 +290,7 @@ def _payment(row: Row, codes: dict[str, int]) -> Values:
     paid_at = p.timestamp(row, "paid_at")
     values = {
         "reference": reference,
-        "supply_point_id": _supply_point_of(codes, row),
+        "supply_point_id": supply_point_of(codes, row),
         "amount": p.money(row, "amount"),
         "paid_at": paid_at,
         # Follows `paid_at` (see CisPayment): the bulk writes bypass the model that sets it.
@@ -370,7 +357,7 @@ LOADERS: tuple[Loader, ...] = (
         "meters.csv",
         METER_COLUMNS,
         key=NaturalKey(("number_key",), "meter_number"),
-        lookups=_supply_point_ids,
+        lookups=supply_point_ids,
         values=_meter,
         write=Upsert(
             _table(Meter),
@@ -381,7 +368,7 @@ LOADERS: tuple[Loader, ...] = (
         "bills.csv",
         BILL_COLUMNS,
         key=NaturalKey(("bill_number",), "bill_number"),
-        lookups=_supply_point_ids,
+        lookups=supply_point_ids,
         values=_bill,
         write=Upsert(
             _table(Bill),
@@ -402,7 +389,7 @@ LOADERS: tuple[Loader, ...] = (
         "payments.csv",
         PAYMENT_COLUMNS,
         key=NaturalKey(("reference",), "reference"),
-        lookups=_supply_point_ids,
+        lookups=supply_point_ids,
         values=_payment,
         write=Upsert(
             _table(CisPayment),

@@ -23,7 +23,6 @@ from ekesco_api.disconnection import cases, rules
 from ekesco_api.disconnection.facts import case_facts
 from ekesco_api.disconnection.models import DisconnectionCase, DisconnectionEvent, RefusedEvent
 from ekesco_api.disconnection.rules import Facts, Refusal
-from ekesco_api.meters.models import SupplyPoint
 from ekesco_api.types import utcnow
 
 # What `judge` says of an event besides a `Refusal`.
@@ -50,7 +49,6 @@ class EventBook:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.now = utcnow()
-        self.codes = dict(session.execute(select(SupplyPoint.code_key, SupplyPoint.id)).all())
         self.facts: dict[int, Facts] = {}
         self.seen: set[str] = set()
         self.refusals: list[tuple[CisEvent, Refusal]] = []
