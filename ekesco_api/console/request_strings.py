@@ -52,4 +52,11 @@ REQUEST_STRINGS: dict[str, LazyString] = {
     "topic_disconnection_on_request": _l("Disconnection on request"),
     "topic_staff_service": _l("Staff service"),
     "topic_other": _l("Other"),
+    # A payment line's source and status, shown through console.js's `word` ("v_" + the code).
+    "v_app": _l("In the app"),
+    "v_cis": _l("Recorded by the CIS"),
+    "v_pending": _l("Pending at the bank"),
+    "v_succeeded": _l("Paid"),
+    "v_expired": _l("Expired"),
+    "v_recorded": _l("Recorded"),
 }

@@ -94,6 +94,7 @@ def test_an_agent_takes_replies_and_resolves_a_request(
             # A data update shows what the account holds and its last payments.
             expect(card.locator(".r-account")).to_be_visible()
             expect(card.locator(".r-payments")).to_contain_text("28.88")
+            expect(card.locator(".r-payments")).to_contain_text("Recorded by the CIS")
 
             # Take it with a first word to the customer.
             card.locator("textarea[name=note]").fill(REPLY)

@@ -489,7 +489,7 @@
   // --- views in modules of their own (requests.js, ...) ---------------------------------------
   // They use these helpers and listen to console:tab, console:language and console:logout.
 
-  window.ekescoConsole = { api, t, el, when, table, fact, notify, clearNotice, problemText, translatePage };
+  window.ekescoConsole = { api, t, word, el, when, table, fact, notify, clearNotice, problemText, translatePage };
 
   // --- wiring -------------------------------------------------------------------------------
 

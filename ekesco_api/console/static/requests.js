@@ -4,7 +4,7 @@
 
 (function () {
   const ui = window.ekescoConsole;
-  const { api, t, el, when, table, fact, notify, clearNotice, problemText, translatePage } = ui;
+  const { api, t, word, el, when, table, fact, notify, clearNotice, problemText, translatePage } = ui;
   const $ = (selector, root) => (root || document).querySelector(selector);
   let page = 1;
   let current = null; // the reference shown in detail
@@ -92,9 +92,9 @@
           ["when", (p) => when(p.paid_at), "nowrap"],
           ["amount", (p) => money(p.amount), "nowrap"],
           ["customer_code", (p) => p.customer_code, "nowrap"],
-          ["source", (p) => p.source + " · " + p.channel],
+          ["source", (p) => word(p.source) + (p.source === "cis" ? " · " + p.channel : "")],
           ["reference", (p) => p.reference || "–", "code"],
-          ["status", (p) => p.status],
+          ["status", (p) => word(p.status)],
         ],
         request.last_payments || []
       )
