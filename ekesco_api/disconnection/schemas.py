@@ -111,7 +111,10 @@ class ObjectionCreatedSchema(ma.Schema):
 
 
 class AgreementCreateSchema(ma.Schema):
-    installments = ma.fields.Integer(required=True, validate=validate.Range(min=2, max=12))
+    # Strict: 2.5 installments is a mistake to answer, not 2 to agree to.
+    installments = ma.fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=2, max=12)
+    )
 
 
 class InstallmentSchema(ma.Schema):

@@ -90,8 +90,8 @@ def test_a_proposal_spreads_the_outstanding_debt(client, db_session):
 
 def test_installments_are_2_to_12(client, db_session):
     customer = indebted(db_session)
-    for count in (1, 13):
-        assert propose(client, customer, count).status_code == 422
+    for count in (1, 13, 2.5, "3"):
+        assert propose(client, customer, count).status_code == 422, count
 
 
 def test_no_debt_no_agreement(client, db_session):
