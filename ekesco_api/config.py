@@ -69,15 +69,13 @@ def engine_options(
 ) -> dict[str, Any]:
     """SQLAlchemy engine options for `database_url`.
 
-    A database server may drop an idle connection (a restart, a failover), so the pool tests
-    each one before handing it out. A SQLite file has no server to lose; testing it would only
-    add a statement to every request. Connecting, and waiting for a free connection of the
-    pool, are bounded (`database_faults` bounds the rest).
+    Connecting, and waiting for a free connection of the pool, are bounded (`database_faults`
+    bounds the rest, and notices a pooled connection the server has closed without the
+    round trip of the pool's pre-ping).
     """
     if database_url.startswith("sqlite"):
         return {}
     return {
-        "pool_pre_ping": True,
         "pool_timeout": pool_timeout,
         "connect_args": {"connect_timeout": connect_timeout},
     }
