@@ -84,7 +84,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
-            configure_postgresql(app, db.engine, db.session)
+            configure_postgresql(db.engine)
             configure_timeouts(app, db.engine)
         metrics.init_app(app, db.engine)
     migrate.init_app(app, db, directory=migrations_directory(app.root_path))

@@ -53,21 +53,40 @@ def test_on_postgresql_a_get_runs_read_only_and_other_work_does_not(app: Flask) 
         assert connection.execute(text("SHOW transaction_read_only")).scalar_one() == "off"
 
 
-def test_on_postgresql_a_read_that_cannot_commit_still_answers(
-    app: Flask, client, db_session, monkeypatch
-) -> None:
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL commits its reads")
-    from sqlalchemy.exc import OperationalError
+def _postgresql_only(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("autocommit reads are PostgreSQL's")
 
-    from tests.support.customers import make_customer
 
-    customer = make_customer(db_session)
+@pytest.mark.race  # the app's own sessions and connections, as in production
+def test_on_postgresql_a_get_runs_its_statements_without_a_transaction(app: Flask) -> None:
+    _postgresql_only(app)
+    from psycopg.pq import TransactionStatus
 
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+    def status_after(path: str, method: str) -> TransactionStatus:
+        with app.test_request_context(path, method=method):
+            session = db.session()
+            session.execute(text("SELECT 1"))
+            status = session.connection().connection.driver_connection.info.transaction_status
+            session.rollback()
+            db.session.remove()
+            return TransactionStatus(status)
 
-    monkeypatch.setattr(type(db.session()), "commit", refuse)
-    response = client.get("/api/v1/balance", headers=customer.headers)
-    assert response.status_code == 200
-    assert response.get_json()["meters"][0]["customer_code"] == customer.supply_point.customer_code
+    # No BEGIN was sent for the GET, so none is open after its statement; a POST's is.
+    assert status_after("/api/v1/balance", "GET") == TransactionStatus.IDLE
+    assert status_after("/api/v1/meters", "POST") == TransactionStatus.INTRANS
+    assert status_after("/api/v1/staff/customers", "GET") == TransactionStatus.INTRANS
+
+
+@pytest.mark.race
+def test_on_postgresql_a_get_that_writes_without_saying_so_is_refused(app: Flask) -> None:
+    _postgresql_only(app)
+    from psycopg.errors import ReadOnlySqlTransaction
+
+    with app.test_request_context("/api/v1/balance", method="GET"):
+        # Straight to the driver: the suite's own check (conftest) would fail it first.
+        driver = db.session.connection().connection.driver_connection
+        with pytest.raises(ReadOnlySqlTransaction):
+            driver.execute("UPDATE session_families SET scope = 'full'")
+        db.session.remove()
