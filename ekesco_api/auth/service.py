@@ -9,7 +9,7 @@ import secrets
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
@@ -24,7 +24,7 @@ from ekesco_api.auth.models import (
     SessionFamily,
 )
 from ekesco_api.auth.sessions import revoke_account_sessions, revoke_family
-from ekesco_api.auth.tokens import TokenPair, issue_pair_for_family, start_session
+from ekesco_api.auth.tokens import TokenPair, issue_pair_in_family, start_session
 from ekesco_api.i18n import _, language
 from ekesco_api.keys import email_key
 from ekesco_api.notifications.service import queue_message
@@ -114,34 +114,59 @@ def login(
     return pair
 
 
+def _of_family(column: Any) -> Any:
+    return select(column).where(SessionFamily.id == RefreshToken.family_id).scalar_subquery()
+
+
+# One statement uses the token up, checks that its session is live, and reads what the new pair
+# carries: the family's subject and kind, and its scope (a password change widens it) and role.
+# Subqueries rather than UPDATE ... FROM: SQLite's RETURNING cannot name a joined table. The
+# parameters are not named after columns: Core would take those for SET values too.
+_USE_REFRESH_TOKEN = (
+    update(RefreshToken)
+    .where(
+        RefreshToken.jti == bindparam("token_jti"),
+        RefreshToken.family_id == bindparam("token_family"),
+        RefreshToken.used_at.is_(None),
+        RefreshToken.expires_at > bindparam("at"),
+        select(SessionFamily.id)
+        .where(SessionFamily.id == RefreshToken.family_id, SessionFamily.revoked_at.is_(None))
+        .exists(),
+    )
+    .values(used_at=bindparam("at"))
+    .returning(
+        _of_family(SessionFamily.kind).label("kind"),
+        _of_family(SessionFamily.account_id).label("account_id"),
+        _of_family(SessionFamily.staff_id).label("staff_id"),
+        _of_family(SessionFamily.scope).label("scope"),
+        _of_family(SessionFamily.role).label("role"),
+    )
+)
+
+
 def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
     """Rotate a refresh token: use it up and hand out a new pair in the same family.
 
     The token is marked used by one conditional UPDATE, so of two requests racing with the same
     token exactly one changes the row. A token presented again after its use means a copy is in
     someone else's hands: the whole family is revoked (RFC 6819 §5.2.2.3, OAuth 2.0 Security
-    BCP), which also ends the access tokens both holders have.
+    BCP), which also ends the access tokens both holders have. The same UPDATE refuses a token
+    whose session was ended (so the route's guard need not look the family up first).
     """
     jti, family_id = claims.get("jti"), claims.get("fam")
     now = utcnow()
-    used = session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.jti == jti,
-            RefreshToken.family_id == family_id,
-            RefreshToken.used_at.is_(None),
-            RefreshToken.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    family = (
+        session.connection()
+        .execute(_USE_REFRESH_TOKEN, {"token_jti": jti, "token_family": family_id, "at": now})
+        .first()
     )
-    if getattr(used, "rowcount", 0) != 1:
+    if family is None:
         row = session.execute(
-            select(RefreshToken.used_at).where(
-                RefreshToken.jti == jti, RefreshToken.family_id == family_id
-            )
+            select(RefreshToken.used_at, SessionFamily.revoked_at)
+            .join(SessionFamily, SessionFamily.id == RefreshToken.family_id)
+            .where(RefreshToken.jti == jti, RefreshToken.family_id == family_id)
         ).first()
-        if row is None:
+        if row is None or row.revoked_at is not None:
             raise TokenRevoked()
         if row.used_at is None:
             raise TokenExpired()
@@ -151,10 +176,14 @@ def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
             log.warning("refresh token reused; session family %s revoked", family_id)
         session.commit()
         raise TokenRevoked()
-    family = session.get(SessionFamily, family_id)
-    if family is None or family.revoked_at is not None:
-        raise TokenRevoked()
-    pair = issue_pair_for_family(session, family=family)
+    pair = issue_pair_in_family(
+        session,
+        family_id=str(family_id),
+        kind=family.kind,
+        subject_id=family.account_id if family.kind == KIND_CUSTOMER else family.staff_id,
+        scope=family.scope,
+        role=family.role,
+    )
     session.commit()
     return pair
 

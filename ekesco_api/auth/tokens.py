@@ -75,26 +75,15 @@ def start_session(
             "user_agent": user_agent[:USER_AGENT_LENGTH] if user_agent else None,
         },
     )
-    return _pair(
+    return issue_pair_in_family(
         session, family_id=family_id, kind=kind, subject_id=subject_id, scope=scope, role=role
     )
 
 
-def issue_pair_for_family(session: Session, *, family: SessionFamily) -> TokenPair:
-    """A fresh access token and a fresh stored refresh token inside an existing family."""
-    return _pair(
-        session,
-        family_id=family.id,
-        kind=family.kind,
-        subject_id=family.subject_id,
-        scope=family.scope,
-        role=family.role,
-    )
-
-
-def _pair(
+def issue_pair_in_family(
     session: Session, *, family_id: str, kind: str, subject_id: int, scope: str, role: str | None
 ) -> TokenPair:
+    """A fresh access token and a fresh stored refresh token inside an existing family."""
     access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     refresh_ttl = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     now = utcnow()

@@ -114,11 +114,14 @@ def staff_required(blp: Any, *roles: str) -> Callable[[F], F]:
 def token_required(blp: Any, *, refresh: bool = False) -> Callable[[F], F]:
     """Any live token of either kind passes: an access token, or a refresh token if `refresh`.
 
-    For what a session does with itself (refresh, log out), whoever it belongs to.
+    For what a session does with itself (refresh, log out), whoever it belongs to. A refresh
+    token's session is not looked up here: the one operation that takes refresh tokens uses
+    the token up in a statement that also refuses it when its session has ended
+    (`auth.service.refresh_session`), and a look-up first would cost a round trip more.
     """
 
     def check() -> None:
-        verify_jwt_in_request(refresh=refresh)
+        verify_jwt_in_request(refresh=refresh, skip_revocation_check=refresh)
 
     return _guarded(blp, TOKEN_ERRORS, check)
 

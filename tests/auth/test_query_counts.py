@@ -15,9 +15,9 @@ from tests.support.statements import count_statements, queries
 
 # The account by its e-mail key; the session family; its first refresh token.
 LOGIN_STATEMENTS = 3
-# The family's revocation; the token marked used (one UPDATE that also finds it unused); the
-# family for the new pair; the new refresh token.
-REFRESH_STATEMENTS = 4
+# The token used up (one UPDATE that also finds it unused, its session live, and reads the
+# family for the new pair); the new refresh token.
+REFRESH_STATEMENTS = 2
 
 
 @pytest.mark.parametrize("meters", [1, 10])
