@@ -170,9 +170,11 @@ def _once_per_key(
 ) -> Created:
     """The payment `new_payment` makes, and its bank page, stored once per idempotency key.
 
-    The key is inserted first, in the transaction that creates the payment: a concurrent
-    request with the same key waits on the unique index and then finds the stored answer. Keys
-    belong to the account, or (`account_id=None`) to the payments made without one.
+    The key is written last, with the answer, in the transaction that creates the payment: a
+    concurrent request with the same key waits on the unique index, then rolls back the
+    payment it had written and answers the stored one. Refusals (a meter not on the account)
+    come before anything is written, so they leave no key behind and a corrected retry may
+    use it. Keys belong to the account, or (`account_id=None`) to the payments made without one.
     """
     now = now or utcnow()
     owner = (
@@ -181,44 +183,43 @@ def _once_per_key(
         else IdempotencyKey.account_id == account_id
     )
     for _attempt in range(2):
-        key = IdempotencyKey(
-            account_id=account_id, key=idempotency_key, request_hash=digest, created_at=now
+        payment = new_payment(now)
+        payment.redirect_url = checkout.gateway.checkout_url(
+            CheckoutRequest(
+                order_id=payment.id,
+                amount=payment.amount,
+                currency=payment.currency,
+                language=checkout.language,
+                base_url=checkout.base_url,
+            )
+        )
+        body = PaymentSchema().dump(payment)
+        session.add(
+            IdempotencyKey(
+                account_id=account_id,
+                key=idempotency_key,
+                request_hash=digest,
+                payment_id=payment.id,
+                response_status=201,
+                response_body=json.dumps(body, ensure_ascii=False),
+                created_at=now,
+            )
         )
         try:
-            # One savepoint for the key and the payment: a meter not on the account (404)
-            # leaves no key behind, so a corrected retry may use it.
-            with session.begin_nested():
-                session.add(key)
-                session.flush()
-                payment = new_payment(now)
+            session.flush()
         except IntegrityError:
+            session.rollback()  # the payment written meanwhile goes too
             stored = session.scalar(
                 select(IdempotencyKey).where(owner, IdempotencyKey.key == idempotency_key)
             )
             if stored is None:
-                continue  # purged between our insert and this read: insert again
+                continue  # purged between our insert and this read: try again
             if stored.request_hash != digest or stored.response_body is None:
                 raise IdempotencyKeyReused() from None
             return Created(stored.response_status or 201, json.loads(stored.response_body), True)
-        break
-    else:  # pragma: no cover - needs a purge racing a request twice in a row
-        raise IdempotencyKeyReused()
-
-    payment.redirect_url = checkout.gateway.checkout_url(
-        CheckoutRequest(
-            order_id=payment.id,
-            amount=payment.amount,
-            currency=payment.currency,
-            language=checkout.language,
-            base_url=checkout.base_url,
-        )
-    )
-    body = PaymentSchema().dump(payment)
-    key.payment_id = payment.id
-    key.response_status = 201
-    key.response_body = json.dumps(body, ensure_ascii=False)
-    session.commit()
-    return Created(201, body, False)
+        session.commit()
+        return Created(201, body, False)
+    raise IdempotencyKeyReused()  # pragma: no cover - needs a purge racing a request twice
 
 
 # Built once: constructing the statement per request cost more than running it.

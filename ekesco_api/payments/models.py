@@ -109,8 +109,9 @@ class IdempotencyKey(Base):
     """A client's `Idempotency-Key` with the request it came with and the answer it got.
 
     The unique key (account, key) is what makes concurrent retries create one payment: the
-    row is inserted first, in the transaction that creates the payment. Keys of payments made
-    without an account have no account, and are unique among themselves.
+    row is inserted with the answer, in the transaction that creates the payment, and a
+    second request with the key waits for the first and rolls its own payment back. Keys of
+    payments made without an account have no account, and are unique among themselves.
     """
 
     __tablename__ = "idempotency_keys"
