@@ -12,9 +12,7 @@ from tests.support.auth import API
 from tests.support.customers import make_customer
 
 
-def test_a_notice_read_in_the_inbox_stays_received_after_the_account_is_deleted(
-    client, db_session
-):
+def test_a_notice_read_in_the_inbox_stays_received_after_the_account_is_deleted(client, db_session):
     customer = make_customer(db_session)
     point = customer.supply_point
     story = Scenario(db_session, point.customer_code, point.id, start=5)
