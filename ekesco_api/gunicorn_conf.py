@@ -19,10 +19,13 @@ overridden on the command line or with GUNICORN_CMD_ARGS. The reasoning:
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# Made here unless given: then it is this run's alone, and goes when gunicorn exits.
+_metrics_dir_made = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir_made:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ekesco-metrics-")
 _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
@@ -82,6 +85,11 @@ def _running(pid: int) -> bool:
     except PermissionError:  # another user's process
         pass
     return True
+
+
+def on_exit(_server: object) -> None:
+    if _metrics_dir_made:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def child_exit(_server: object, worker: object) -> None:
