@@ -68,6 +68,8 @@ bench: $(STAMP) translations
 # nightly import into PostgreSQL (database ekesco_scale, kept for the next run), the endpoints
 # under wrk and the bill-day mix under Locust. SCALE_ARGS="--supply-points 60000" for a quick one.
 bench-scale: $(STAMP) translations
+	@command -v wrk >/dev/null || { echo "make bench-scale measures the endpoints with wrk, \
+	which is not installed (Debian: apt-get install wrk)."; exit 1; }
 	$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/scale.py $(SCALE_ARGS)
 
