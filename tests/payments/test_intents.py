@@ -70,6 +70,27 @@ def test_one_payment_for_several_meters(client, db_session, customer):
     assert [item["amount"] for item in body["items"]] == ["10.50", "4.00"]
 
 
+def test_the_answer_is_the_payment_as_stored(client, db_session, customer):
+    # The answer is dumped before the rows are written: it must read as the stored payment does.
+    other = make_meter(db_session)
+    meter_service.add_meter(
+        db_session,
+        account_id=customer.account.id,
+        customer_code=other.supply_point.customer_code,
+        meter_number=other.meter_number,
+    )
+    items = [
+        {"meter_id": other.id, "amount": "0.01"},
+        {"meter_id": customer.meter.id, "amount": "4999.9"},
+    ]
+    created = create(client, customer.headers, items).get_json()
+
+    stored = client.get(f"{API}/payments/{created['id']}", headers=customer.headers)
+    assert stored.get_json() == created
+    listed = client.get(f"{API}/payments", headers=customer.headers).get_json()
+    assert listed == [created]
+
+
 def test_the_same_key_and_body_return_the_same_payment(client, db_session, customer):
     items = [{"meter_id": customer.meter.id, "amount": "12.30"}]
     first = create(client, customer.headers, items, key="retry-me")
