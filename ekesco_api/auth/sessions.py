@@ -15,6 +15,16 @@ _FAMILY_REVOKED_AT = select(SessionFamily.revoked_at).where(
     SessionFamily.id == bindparam("family_id")
 )
 
+# The same check as a column of a GET's own statement, for the guard that leaves it there
+# (`security.guards.confirm_session`): true while the family the "session_family" parameter
+# names is live. Uncorrelated, so PostgreSQL looks it up once, not per row.
+LIVE_SESSION = (
+    select(SessionFamily.id)
+    .where(SessionFamily.id == bindparam("session_family"), SessionFamily.revoked_at.is_(None))
+    .exists()
+    .label("session_live")
+)
+
 
 def is_token_revoked(payload: dict[str, Any]) -> bool:
     """True when the token's family is gone or revoked; one primary-key lookup, no ORM object.

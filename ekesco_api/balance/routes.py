@@ -18,7 +18,11 @@ from ekesco_api.balance.schemas import (
 )
 from ekesco_api.extensions import db
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.security.guards import current_account_id, customer_required
+from ekesco_api.security.guards import (
+    current_account_id,
+    customer_required,
+    session_to_confirm,
+)
 
 blp = Blueprint(
     "balance",
@@ -30,7 +34,7 @@ blp = Blueprint(
 
 @blp.route("/balance")
 class AccountBalance(MethodView):
-    @customer_required(blp)
+    @customer_required(blp, statement_checks_session=True)
     @blp.doc(operationId="getBalance")
     @blp.response(200, AccountBalanceSchema)
     def get(self) -> Any:
@@ -41,13 +45,15 @@ class AccountBalance(MethodView):
         total less the payments made since, including the app's own payments the supplier
         has not confirmed yet (`pending_payments`).
         """
-        balance = balance_service.account_balance(db.session(), account_id=current_account_id())
+        balance = balance_service.account_balance(
+            db.session(), account_id=current_account_id(), session_family=session_to_confirm()
+        )
         return current_app.json.response(dump_account_balance(balance))
 
 
 @blp.route("/meters/<int:meter_id>/balance")
 class MeterBalance(MethodView):
-    @customer_required(blp)
+    @customer_required(blp, statement_checks_session=True)
     @blp.doc(operationId="getMeterBalance")
     @blp.response(200, MeterBalanceSchema)
     @documents(blp, MeterNotFound)
@@ -60,6 +66,9 @@ class MeterBalance(MethodView):
         imported.
         """
         balance = balance_service.meter_balance(
-            db.session(), account_id=current_account_id(), meter_id=meter_id
+            db.session(),
+            account_id=current_account_id(),
+            meter_id=meter_id,
+            session_family=session_to_confirm(),
         )
         return current_app.json.response(dump_meter_balance(balance))

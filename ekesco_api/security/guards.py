@@ -11,9 +11,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask import g
+from flask_jwt_extended import get_jwt, get_jwt_header, verify_jwt_in_request
+from flask_jwt_extended.exceptions import RevokedTokenError
+from flask_jwt_extended.internal_utils import verify_token_not_blocklisted
 
 from ekesco_api.api_docs import documents
+from ekesco_api.db import may_write
 from ekesco_api.errors import ApiError, Forbidden, Unauthorized
 from ekesco_api.security.errors import (
     PasswordChangeRequired,
@@ -48,7 +52,13 @@ def _guarded(
         @wraps(documented)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check()
-            return documented(*args, **kwargs)
+            try:
+                answer = documented(*args, **kwargs)
+            except Exception:
+                _check_session_left_to_the_view()  # its 401 comes first, as it would have
+                raise
+            _check_session_left_to_the_view()
+            return answer
 
         return cast(F, wrapper)
 
@@ -56,31 +66,83 @@ def _guarded(
 
 
 def _claims_check(
-    kind: str, roles: tuple[str, ...], allow_password_change: bool
+    kind: str,
+    roles: tuple[str, ...],
+    allow_password_change: bool,
+    statement_checks_session: bool = False,
 ) -> Callable[[], None]:
     def check() -> None:
-        verify_jwt_in_request()
+        # Only a read may run before the session is known to be live: it changes nothing, and
+        # what it found is thrown away if the session has ended.
+        left_to_view = statement_checks_session and not may_write()
+        verify_jwt_in_request(skip_revocation_check=left_to_view)
         claims = get_jwt()
-        if claims.get("kind") != kind:
-            raise WrongTokenKind()
-        if roles and claims.get("role") not in roles and claims.get("role") != "admin":
-            raise Forbidden()
-        if claims.get("scope", SCOPE_FULL) != SCOPE_FULL and not allow_password_change:
-            raise PasswordChangeRequired()
+        try:
+            if claims.get("kind") != kind:
+                raise WrongTokenKind()
+            if roles and claims.get("role") not in roles and claims.get("role") != "admin":
+                raise Forbidden()
+            if claims.get("scope", SCOPE_FULL) != SCOPE_FULL and not allow_password_change:
+                raise PasswordChangeRequired()
+        except ApiError:
+            if left_to_view:
+                _check_session()  # an ended session's 401 comes before these, as it always has
+            raise
+        if left_to_view:
+            # Until the view's statement (`confirm_session`) or the wrapper after it looks.
+            g.ekesco_session_left_to_view = True
 
     return check
 
 
-def customer_required(blp: Any, *, allow_password_change: bool = False) -> Callable[[F], F]:
+def session_to_confirm() -> str | None:
+    """The session family the view's statement is to find live (`confirm_session`), when the
+    guard left that to it; None when the guard has looked already."""
+    if not g.get("ekesco_session_left_to_view"):
+        return None
+    family = get_jwt().get("fam")
+    # Not a token we issued (every one of ours names its family): the guard's own check
+    # refuses it after the view.
+    return family if isinstance(family, str) else None
+
+
+def confirm_session(live: bool) -> None:
+    """What the view's statement found of the session `session_to_confirm` named: an ended
+    one is refused now, with the 401 the guard would have answered."""
+    g.pop("ekesco_session_left_to_view", None)
+    if not live:
+        raise RevokedTokenError(get_jwt_header(), get_jwt())
+
+
+def _check_session_left_to_the_view() -> None:
+    if g.pop("ekesco_session_left_to_view", None):
+        _check_session()
+
+
+def _check_session() -> None:
+    # flask-jwt-extended's own check, as verify_jwt_in_request makes it: the same callback
+    # (auth's revocation look-up) and the same error, answered by the same handler.
+    verify_token_not_blocklisted(get_jwt_header(), get_jwt())
+
+
+def customer_required(
+    blp: Any, *, allow_password_change: bool = False, statement_checks_session: bool = False
+) -> Callable[[F], F]:
     """Only a customer's access token passes (a staff token gets 403).
 
     A token scoped to the password change (after a reset by support) passes only where
     `allow_password_change` says so; elsewhere it gets 403 `password_change_required`.
+
+    `statement_checks_session`: a GET whose own statement also finds the token's session live
+    (`session_to_confirm`, `confirm_session`) spares the guard's look-up, a round trip. A GET
+    that does not confirm it (no rows to carry the answer) gets the look-up after the view has
+    run, before anything is answered; anything else gets it first, as always.
     """
     errors = CUSTOMER_TOKEN_ERRORS
     if allow_password_change:
         errors = tuple(error for error in errors if error is not PasswordChangeRequired)
-    return _guarded(blp, errors, _claims_check("customer", (), allow_password_change))
+    check = _claims_check("customer", (), allow_password_change, statement_checks_session)
+    return _guarded(blp, errors, check)
 
 
 STAFF_ROLES = ("support", "dispatcher", "admin")

@@ -11,7 +11,7 @@ from ekesco_api.balance import service as balance_service
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.clock import local_midnight
 from tests.factories import make_app_payment, make_bill, make_cis_payment, make_meter, utc
-from tests.support.auth import API
+from tests.support.auth import API, dispatcher_headers
 from tests.support.customers import add_meter, make_customer
 
 
@@ -231,3 +231,45 @@ def test_many_small_payments_add_up_to_the_cent(client, db_session):
     body = _balance(client, customer)
     # 1003.88 (1000.00 + 1.74 fixed + 2.14 VAT) less 37 x 0.10 less 3 x 0.07
     assert (body["amount_due"], body["pending_payments"]) == ("999.97", "0.21")
+
+
+def _logged_out(client, customer):
+    assert client.post(f"{API}/auth/logout", headers=customer.headers).status_code == 204
+    return customer.headers
+
+
+def test_a_logged_out_session_reads_no_balance(client, db_session):
+    # The balance statement finds the session ended itself (the guard leaves that to it).
+    customer = make_customer(db_session)
+    headers = _logged_out(client, customer)
+    for url in (f"{API}/balance", f"{API}/meters/{customer.meter.id}/balance"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401, url
+        assert response.get_json()["code"] == "token_revoked"
+
+
+def test_a_logged_out_session_is_refused_where_the_statement_finds_no_row(client, db_session):
+    # No row to carry the answer: the guard looks the session up itself, and its 401 comes
+    # before the view's own refusal, as when it looked first.
+    customer = make_customer(db_session)
+    stranger = make_meter(db_session)
+    headers = _logged_out(client, customer)
+    response = client.get(f"{API}/meters/{stranger.id}/balance", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_revoked"
+    db_session.delete(customer.meter)
+    db_session.flush()
+    response = client.get(f"{API}/balance", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_revoked"
+
+
+def test_an_ended_staff_session_is_refused_as_revoked_before_its_kind(client, db_session):
+    headers = dispatcher_headers(db_session)
+    assert client.post(f"{API}/auth/logout", headers=headers).status_code == 204
+    response = client.get(f"{API}/balance", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_revoked"
+    live = client.get(f"{API}/balance", headers=dispatcher_headers(db_session))
+    assert live.status_code == 403
+    assert live.get_json()["code"] == "forbidden"
