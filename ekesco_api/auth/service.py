@@ -9,7 +9,7 @@ import secrets
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ekesco_api.accounts.models import STATUS_ACTIVE, Account
@@ -24,7 +24,7 @@ from ekesco_api.auth.models import (
     SessionFamily,
 )
 from ekesco_api.auth.sessions import revoke_account_sessions, revoke_family
-from ekesco_api.auth.tokens import TokenPair, issue_pair_in_family, start_session
+from ekesco_api.auth.tokens import TokenPair, new_refresh_token, start_session, token_pair
 from ekesco_api.i18n import _, language
 from ekesco_api.keys import email_key
 from ekesco_api.notifications.service import queue_message
@@ -44,6 +44,7 @@ from ekesco_api.types import utcnow
 log = logging.getLogger(__name__)
 
 _ACCOUNTS = cast(Table, Account.__table__)
+_REFRESH_TOKENS = cast(Table, RefreshToken.__table__)
 
 
 def username_key(username: str) -> tuple[str, str]:
@@ -144,6 +145,25 @@ _USE_REFRESH_TOKEN = (
 )
 
 
+# On PostgreSQL the new refresh token goes in with the same statement, an INSERT in its WITH
+# clause fed by the UPDATE's row (so only when the old one was used up): a statement and a round
+# trip fewer. SQLite takes no INSERT or UPDATE inside WITH, so there it is a second statement.
+_USED = _USE_REFRESH_TOKEN.cte("used")
+_USE_AND_REPLACE_REFRESH_TOKEN = select(_USED).add_cte(
+    insert(_REFRESH_TOKENS)
+    .from_select(
+        ["jti", "family_id", "created_at", "expires_at"],
+        select(
+            *(
+                bindparam(f"new_{name}", type_=_REFRESH_TOKENS.c[name].type)
+                for name in ("jti", "family_id", "created_at", "expires_at")
+            )
+        ).select_from(_USED),
+    )
+    .cte("issued")
+)
+
+
 def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
     """Rotate a refresh token: use it up and hand out a new pair in the same family.
 
@@ -155,11 +175,15 @@ def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
     """
     jti, family_id = claims.get("jti"), claims.get("fam")
     now = utcnow()
-    family = (
-        session.connection()
-        .execute(_USE_REFRESH_TOKEN, {"token_jti": jti, "token_family": family_id, "at": now})
-        .first()
-    )
+    params = {"token_jti": jti, "token_family": family_id, "at": now}
+    replacement = new_refresh_token(str(family_id))
+    connection = session.connection()
+    in_one_statement = connection.dialect.name == "postgresql"
+    if in_one_statement:
+        params.update({f"new_{name}": value for name, value in replacement.items()})
+        family = connection.execute(_USE_AND_REPLACE_REFRESH_TOKEN, params).first()
+    else:
+        family = connection.execute(_USE_REFRESH_TOKEN, params).first()
     if family is None:
         row = session.execute(
             select(RefreshToken.used_at, SessionFamily.revoked_at)
@@ -176,9 +200,10 @@ def refresh_session(session: Session, *, claims: dict[str, Any]) -> TokenPair:
             log.warning("refresh token reused; session family %s revoked", family_id)
         session.commit()
         raise TokenRevoked()
-    pair = issue_pair_in_family(
-        session,
-        family_id=str(family_id),
+    if not in_one_statement:
+        connection.execute(insert(_REFRESH_TOKENS), replacement)
+    pair = token_pair(
+        replacement,
         kind=family.kind,
         subject_id=family.account_id if family.kind == KIND_CUSTOMER else family.staff_id,
         scope=family.scope,

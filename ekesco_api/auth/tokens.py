@@ -84,9 +84,29 @@ def issue_pair_in_family(
     session: Session, *, family_id: str, kind: str, subject_id: int, scope: str, role: str | None
 ) -> TokenPair:
     """A fresh access token and a fresh stored refresh token inside an existing family."""
-    access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
-    refresh_ttl = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    refresh_row = new_refresh_token(family_id)
+    session.connection().execute(insert(_REFRESH_TOKENS), refresh_row)
+    return token_pair(refresh_row, kind=kind, subject_id=subject_id, scope=scope, role=role)
+
+
+def new_refresh_token(family_id: str) -> dict[str, Any]:
+    """The row of a new refresh token of the family, for the caller to store."""
     now = utcnow()
+    return {
+        "jti": new_id(),
+        "family_id": family_id,
+        "created_at": now,
+        "expires_at": now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
+        "used_at": None,
+    }
+
+
+def token_pair(
+    refresh_row: dict[str, Any], *, kind: str, subject_id: int, scope: str, role: str | None
+) -> TokenPair:
+    """The access token and the refresh token of `refresh_row` (`new_refresh_token`), signed."""
+    access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    family_id = refresh_row["family_id"]
     identity = str(subject_id)
     claims: dict[str, Any] = {"kind": kind, "fam": family_id, "scope": scope}
     if role is not None:
@@ -94,22 +114,11 @@ def issue_pair_in_family(
     access = create_access_token(
         identity=identity, additional_claims=claims, expires_delta=access_ttl
     )
-    jti = new_id()
-    session.execute(
-        insert(_REFRESH_TOKENS),
-        {
-            "jti": jti,
-            "family_id": family_id,
-            "created_at": now,
-            "expires_at": now + refresh_ttl,
-            "used_at": None,
-        },
-    )
     refresh = create_refresh_token(
         identity=identity,
         # Our own jti overrides the library's, so the claim names the row we stored.
-        additional_claims={"jti": jti, "kind": kind, "fam": family_id},
-        expires_delta=refresh_ttl,
+        additional_claims={"jti": refresh_row["jti"], "kind": kind, "fam": family_id},
+        expires_delta=current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
     )
     return {
         "access_token": access,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ekesco_api.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.auth import API, LOGIN_URL, bearer
 from tests.support.customers import make_billed_customer
@@ -16,8 +17,9 @@ from tests.support.statements import count_statements, queries
 # The account by its e-mail key; the session family; its first refresh token.
 LOGIN_STATEMENTS = 3
 # The token used up (one UPDATE that also finds it unused, its session live, and reads the
-# family for the new pair); the new refresh token.
-REFRESH_STATEMENTS = 2
+# family for the new pair), with the new refresh token's INSERT in its WITH clause on
+# PostgreSQL; SQLite inserts it with a second statement.
+REFRESH_STATEMENTS = {"postgresql": 1, "sqlite": 2}
 
 
 @pytest.mark.parametrize("meters", [1, 10])
@@ -35,4 +37,5 @@ def test_login_and_refresh_statements_do_not_grow(client, db_session, meters):
 
     assert refreshed.status_code == 200
     assert len(queries(login_statements)) == LOGIN_STATEMENTS, login_statements
-    assert len(queries(refresh_statements)) == REFRESH_STATEMENTS, refresh_statements
+    expected = REFRESH_STATEMENTS[db.engine.dialect.name]
+    assert len(queries(refresh_statements)) == expected, refresh_statements

@@ -123,6 +123,36 @@ def test_a_refresh_token_past_its_stored_expiry_is_token_expired(client, db_sess
     assert _refresh(client, pair["refresh_token"]).get_json()["code"] == "token_expired"
 
 
+def _tokens_of(db_session, fam):
+    return db_session.scalars(select(RefreshToken).where(RefreshToken.family_id == fam)).all()
+
+
+def test_the_successor_is_stored_only_when_the_token_is_used_up(client, db_session):
+    # On PostgreSQL the successor's INSERT rides in the UPDATE's WITH clause, fed by its row.
+    account = make_account(db_session)
+    pair = issue_token_pair(db_session, account=account)
+    claims = decode_token(pair["refresh_token"])
+    row = db_session.get(RefreshToken, claims["jti"])
+    row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db_session.flush()
+    assert _refresh(client, pair["refresh_token"]).get_json()["code"] == "token_expired"
+    assert [token.jti for token in _tokens_of(db_session, claims["fam"])] == [claims["jti"]]
+
+    row.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    db_session.flush()
+    before = dt.datetime.now(dt.UTC)
+    response = _refresh(client, pair["refresh_token"])
+    assert response.status_code == 200
+    successor = db_session.get(
+        RefreshToken, decode_token(response.get_json()["refresh_token"])["jti"]
+    )
+    db_session.refresh(successor)
+    assert successor.family_id == claims["fam"] and successor.used_at is None
+    assert before - dt.timedelta(seconds=1) <= successor.created_at <= dt.datetime.now(dt.UTC)
+    assert successor.expires_at - successor.created_at == dt.timedelta(days=30)
+    assert len(_tokens_of(db_session, claims["fam"])) == 2
+
+
 def test_an_expired_access_token_is_token_expired(client, db_session):
     account = make_account(db_session)
     fam = decode_token(issue_token_pair(db_session, account=account)["access_token"])["fam"]
