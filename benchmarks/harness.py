@@ -349,7 +349,8 @@ def parse_wrk(output: str) -> Result:
     )
 
 
-# wrk: each thread numbers its own keys, so that every POST is a new payment.
+# wrk: each thread numbers its own keys from 1, under the script's run id, so that every POST
+# is a new payment as long as each wrk run gets a script of its own (`new_payments_script`).
 PAYMENTS_LUA = """
 local counter = 0
 local prefix = ""
@@ -370,7 +371,12 @@ end
 
 
 def new_payments_script(path: Path, body: str) -> Path:
-    """A wrk Lua script at `path` POSTing `body` (JSON text), each time with a new key."""
+    """A wrk Lua script at `path` POSTing `body` (JSON text), each time with a new key.
+
+    Write one for every wrk run: a script run twice sends its keys again, and a key seen
+    before is a replay (the payment written, the key's INSERT failing, a rollback and the
+    stored answer read), which costs half as much again as a new payment.
+    """
     import json
     import uuid
 

@@ -20,7 +20,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import harness
@@ -112,7 +111,6 @@ def main() -> int:
         env = harness.environment(tmp, PAYMENT_GATEWAY="simulated")
         token, meter_id = _prepare_database(env)
         body = json.dumps({"items": [{"meter_id": meter_id, "amount": "28.88"}]})
-        script = harness.new_payments_script(tmp / "payments.lua", body)
         endpoints = {"GET /healthz": "/healthz", "POST /payments": "/api/v1/payments"}
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         with harness.gunicorn(env, tmp, workers=WORKERS, backlog=256) as server:
@@ -121,7 +119,8 @@ def main() -> int:
                 post = name.startswith("POST")
                 url, headers = server.base + path, (auth if post else {})
                 if args.tool == "wrk":
-                    lua: Path | None = script if post else None
+                    # Each run its own keys: the warm-up's sent again would be replays.
+                    lua = harness.new_payments_script(tmp / "payments.lua", body) if post else None
                     return harness.measure_wrk(url, headers, seconds, args.connections, lua)
                 if post:
                     connect = _post_new_payments(url, headers, body.encode())
