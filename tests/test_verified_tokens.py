@@ -8,7 +8,8 @@ import time
 import jwt as pyjwt
 import pytest
 from flask import Flask
-from flask_jwt_extended import create_access_token, decode_token
+from flask_jwt_extended import JWTManager, create_access_token, decode_token
+from flask_jwt_extended.exceptions import JWTDecodeError
 
 from ekesco_api.auth.tokens import issue_token_pair
 from ekesco_api.verified_tokens import CachingJWTManager
@@ -79,3 +80,28 @@ def test_the_cache_is_bounded():
             decode_token(create_access_token(identity=str(n)))
         info = app.extensions["ekesco.verified_tokens"].cache_info()
     assert info.currsize == 3 and info.misses == 10
+
+
+def test_a_token_new_to_the_worker_is_verified_as_the_library_verifies_it():
+    # One decode instead of the library's three: the same claims, the same refusals.
+    app = _bare_app("e" * 40, CachingJWTManager(cache_size=8))
+    with app.app_context():
+        token = create_access_token(identity="7", additional_claims={"scope": "full"})
+        library = JWTManager._decode_jwt_from_config(
+            app.extensions["flask-jwt-extended"], token, None, allow_expired=True
+        )
+        assert decode_token(token) == library
+        forged = pyjwt.encode(pyjwt.decode(token, options={"verify_signature": False}), "f" * 40)
+        with pytest.raises(pyjwt.InvalidSignatureError):
+            decode_token(forged)
+        with pytest.raises(JWTDecodeError):  # no subject: the library's own check
+            decode_token(pyjwt.encode({"type": "access"}, "e" * 40, algorithm="HS256"))
+
+
+def test_a_decode_key_callback_still_picks_the_secret():
+    manager = CachingJWTManager(cache_size=8)
+    manager.decode_key_loader(lambda _header, claims: "g" * 40 if claims["sub"] == "7" else "x")
+    app = _bare_app("h" * 40, manager)
+    with app.app_context():
+        token = pyjwt.encode({"sub": "7", "type": "access"}, "g" * 40, algorithm="HS256")
+        assert decode_token(token)["sub"] == "7"
