@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import g
 from flask_jwt_extended import get_jwt, get_jwt_header, verify_jwt_in_request
@@ -111,7 +111,7 @@ def confirm_session(live: bool) -> None:
     one is refused now, with the 401 the guard would have answered."""
     g.pop("ekesco_session_left_to_view", None)
     if not live:
-        raise RevokedTokenError(get_jwt_header(), get_jwt())
+        _refuse(RevokedTokenError(get_jwt_header(), get_jwt()))
 
 
 def _check_session_left_to_the_view() -> None:
@@ -122,7 +122,27 @@ def _check_session_left_to_the_view() -> None:
 def _check_session() -> None:
     # flask-jwt-extended's own check, as verify_jwt_in_request makes it: the same callback
     # (auth's revocation look-up) and the same error, answered by the same handler.
-    verify_token_not_blocklisted(get_jwt_header(), get_jwt())
+    try:
+        verify_token_not_blocklisted(get_jwt_header(), get_jwt())
+    except RevokedTokenError as refused:
+        _refuse(refused)
+
+
+# What verify_jwt_in_request keeps in `g` for a token that passed all its checks.
+_VERIFIED_TOKEN = (
+    "_jwt_extended_jwt",
+    "_jwt_extended_jwt_header",
+    "_jwt_extended_jwt_user",
+    "_jwt_extended_jwt_location",
+)
+
+
+def _refuse(error: RevokedTokenError) -> NoReturn:
+    # A revoked token leaves nothing behind, as when the guard refused it before the view: the
+    # request's log line names no account for it.
+    for name in _VERIFIED_TOKEN:
+        g.pop(name, None)
+    raise error
 
 
 def customer_required(

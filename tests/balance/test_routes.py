@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from ekesco_api.clock import local_midnight
 from tests.factories import make_app_payment, make_bill, make_cis_payment, make_meter, utc
 from tests.support.auth import API, dispatcher_headers
 from tests.support.customers import add_meter, make_customer
+from tests.support.logs import captured_logs
 
 
 def _balance(client, customer, meter=None):
@@ -273,3 +275,17 @@ def test_an_ended_staff_session_is_refused_as_revoked_before_its_kind(client, db
     live = client.get(f"{API}/balance", headers=dispatcher_headers(db_session))
     assert live.status_code == 403
     assert live.get_json()["code"] == "forbidden"
+
+
+def test_a_logged_out_sessions_request_is_logged_without_its_account(client, db_session):
+    # As when the guard refused it before the view: the token was never accepted.
+    customer = make_customer(db_session)
+    headers = _logged_out(client, customer)
+    stranger = make_meter(db_session)
+    for url in (f"{API}/balance", f"{API}/meters/{stranger.id}/balance"):
+        with captured_logs() as out:
+            assert client.get(url, headers=headers).status_code == 401
+        (line,) = [
+            json.loads(text) for text in out.getvalue().splitlines() if '"ekesco.access"' in text
+        ]
+        assert line["status"] == 401 and "account_id" not in line, url
