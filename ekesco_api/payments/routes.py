@@ -70,7 +70,7 @@ class PaymentList(MethodView):
     @customer_required(blp)
     @idempotency_key_required
     @blp.doc(operationId="createPayment", parameters=[IDEMPOTENCY_HEADER])
-    @blp.arguments(PaymentCreateSchema)
+    @blp.arguments(PaymentCreateSchema())
     @blp.response(
         201,
         PaymentSchema,
