@@ -15,8 +15,8 @@ from tests.support.statements import count_statements, queries
 
 # The token's family; the account's meters with the new payment's id; the payment, with the
 # bank's page address that names the id; its items (one INSERT of them all); the idempotency key
-# with the answer.
-PAYMENT_STATEMENTS = 5
+# with the answer. PostgreSQL writes the last three in one statement (INSERTs in its WITH).
+PAYMENT_STATEMENTS = {"postgresql": 3, "sqlite": 5}
 
 
 @pytest.mark.parametrize("meters", [1, 10])
@@ -31,4 +31,5 @@ def test_payment_statements_do_not_grow_with_its_meters(client, db_session, mete
 
     assert response.status_code == 201, response.get_json()
     assert len(response.get_json()["items"]) == meters
-    assert len(queries(statements)) == PAYMENT_STATEMENTS, statements
+    dialect = db_session.get_bind().dialect.name
+    assert len(queries(statements)) == PAYMENT_STATEMENTS[dialect], statements
