@@ -7,12 +7,19 @@ import time
 
 import jwt as pyjwt
 import pytest
-from flask import Flask
-from flask_jwt_extended import JWTManager, create_access_token, decode_token
+from flask import Flask, g
+from flask_jwt_extended import (
+    JWTManager,
+    create_access_token,
+    decode_token,
+    get_jwt,
+    get_jwt_header,
+    verify_jwt_in_request,
+)
 from flask_jwt_extended.exceptions import JWTDecodeError
 
 from ekesco_api.auth.tokens import issue_token_pair
-from ekesco_api.verified_tokens import CachingJWTManager
+from ekesco_api.verified_tokens import CachingJWTManager, verify_token_in_request
 from tests.factories import make_account
 from tests.support.auth import bearer, login
 
@@ -105,3 +112,46 @@ def test_a_decode_key_callback_still_picks_the_secret():
     with app.app_context():
         token = pyjwt.encode({"sub": "7", "type": "access"}, "g" * 40, algorithm="HS256")
         assert decode_token(token)["sub"] == "7"
+
+
+def _outcome(app, verify, headers, method="GET", **kwargs):
+    """What a verification leaves: the error it raised, or what get_jwt() and get_jwt_header()
+    answer after it (None when it let the request through without a token)."""
+    with app.test_request_context(method=method, headers=headers):
+        for name in ("_jwt_extended_jwt", "_jwt_extended_jwt_header", "_jwt_extended_jwt_user"):
+            g.pop(name, None)  # `g` outlives the request here: the test's app context holds it
+        try:
+            verify(**kwargs)
+        except Exception as error:  # the library's own exceptions, compared by kind and text
+            return type(error), str(error)
+        try:
+            return get_jwt(), get_jwt_header(), g._jwt_extended_jwt_user
+        except RuntimeError:
+            return None
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_the_request_check_does_what_the_librarys_does(app, db_session, refresh):
+    account = make_account(db_session)
+    pair = issue_token_pair(db_session, account=account)
+    foreign = create_access_token(identity="7", additional_claims={"fam": "not-ours"})
+    cases = [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer a b"},
+        {"Authorization": "Bearer not.a.token"},
+        bearer(pair["access_token"]),
+        bearer(pair["refresh_token"]),
+        bearer(foreign),  # revoked: no family of ours
+        {"Authorization": f"Basic abc, Bearer {pair['access_token']}"},
+    ]
+    for headers in cases:
+        for skip in (False, True):
+            kwargs = {"refresh": refresh, "skip_revocation_check": skip}
+            ours = _outcome(app, verify_token_in_request, headers, **kwargs)
+            for _ in range(2):  # the second time from the cache
+                assert _outcome(app, verify_token_in_request, headers, **kwargs) == ours
+            assert ours == _outcome(app, verify_jwt_in_request, headers, **kwargs), headers
+    assert _outcome(app, verify_token_in_request, {}, method="OPTIONS") is None

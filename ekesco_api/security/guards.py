@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar, cast
 
 from flask import g
-from flask_jwt_extended import get_jwt, get_jwt_header, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, get_jwt_header
 from flask_jwt_extended.exceptions import RevokedTokenError
 from flask_jwt_extended.internal_utils import verify_token_not_blocklisted
 
@@ -26,6 +26,7 @@ from ekesco_api.security.errors import (
     TokenRevoked,
     WrongTokenKind,
 )
+from ekesco_api.verified_tokens import verify_token_in_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,7 +76,7 @@ def _claims_check(
         # Only a read may run before the session is known to be live: it changes nothing, and
         # what it found is thrown away if the session has ended.
         left_to_view = statement_checks_session and not may_write()
-        verify_jwt_in_request(skip_revocation_check=left_to_view)
+        verify_token_in_request(skip_revocation_check=left_to_view)
         claims = get_jwt()
         try:
             if claims.get("kind") != kind:
@@ -203,7 +204,7 @@ def token_required(blp: Any, *, refresh: bool = False) -> Callable[[F], F]:
     """
 
     def check() -> None:
-        verify_jwt_in_request(refresh=refresh, skip_revocation_check=refresh)
+        verify_token_in_request(refresh=refresh, skip_revocation_check=refresh)
 
     return _guarded(blp, TOKEN_ERRORS, check)
 
