@@ -88,12 +88,21 @@ class CachingJWTManager(JWTManager):
         return claims, jwt.get_unverified_header(encoded_token)
 
     def verified(
-        self, encoded_token: str, csrf_value: str | None = None, allow_expired: bool = False
+        self,
+        encoded_token: str,
+        csrf_value: str | None = None,
+        allow_expired: bool = False,
+        *,
+        single_use: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The claims and the header of a token that passes every check, from the cache when
-        this worker has verified it before; raises as the library does for one that fails."""
+        this worker has verified it before; raises as the library does for one that fails.
+
+        A `single_use` token (a refresh token) is verified without the cache: it never comes
+        back, and keeping it would only push out an access token that does.
+        """
         verify: Callable[[str, str | None], tuple[dict[str, Any], dict[str, Any]]]
-        verify = current_app.extensions[EXTENSION_KEY]
+        verify = self._verify if single_use else current_app.extensions[EXTENSION_KEY]
         # Raises for a forged or malformed token; lru_cache never keeps a failure.
         claims, header = verify(encoded_token, csrf_value)
         if not allow_expired and _expired(claims):
@@ -123,7 +132,7 @@ def verify_token_in_request(*, refresh: bool = False, skip_revocation_check: boo
         return
     encoded_token, csrf_value = _decode_jwt_from_headers()
     manager: CachingJWTManager = current_app.extensions["flask-jwt-extended"]
-    claims, header = manager.verified(encoded_token, csrf_value)
+    claims, header = manager.verified(encoded_token, csrf_value, single_use=refresh)
     verify_token_type(claims, refresh)
     if not skip_revocation_check:
         verify_token_not_blocklisted(header, claims)

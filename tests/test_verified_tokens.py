@@ -155,3 +155,16 @@ def test_the_request_check_does_what_the_librarys_does(app, db_session, refresh)
                 assert _outcome(app, verify_token_in_request, headers, **kwargs) == ours
             assert ours == _outcome(app, verify_jwt_in_request, headers, **kwargs), headers
     assert _outcome(app, verify_token_in_request, {}, method="OPTIONS") is None
+
+
+def test_refresh_tokens_are_not_kept(client, db_session):
+    # Each is used once: kept, it would only push an access token out of the cache.
+    account = make_account(db_session)
+    pair = login(client, account.email)
+    cache = client.application.extensions["ekesco.verified_tokens"]
+    before = cache.cache_info().currsize
+    response = client.post("/api/v1/auth/refresh", headers=bearer(pair["refresh_token"]))
+    assert response.status_code == 200
+    assert cache.cache_info().currsize == before
+    assert client.get(ME_URL, headers=bearer(pair["access_token"])).status_code == 200
+    assert cache.cache_info().currsize == before + 1
