@@ -21,6 +21,7 @@ from ekesco_api.payments.callback import callback_signature
 from ekesco_api.payments.models import Payment
 from tests.factories import make_bill, make_meter
 from tests.support.customers import make_customer
+from tests.support.statements import count_statements, queries
 
 LOOKUP = "/api/v1/public/bills/lookup"
 PAY = "/api/v1/public/payments"
@@ -227,6 +228,20 @@ def test_a_paper_bill_is_paid_through_the_apps_own_payments(client, db_session, 
         "2026110076543",
     )
     assert row["meter_number"] == ""
+
+
+# The bill's look-up; the new payment's id; the payment with the bank's page address, its item
+# and the idempotency key with the answer, which PostgreSQL writes in one statement.
+PAYMENT_STATEMENTS = {"postgresql": 3, "sqlite": 5}
+
+
+def test_a_paper_bill_payment_runs_a_fixed_number_of_statements(client, db_session, paper_bill):
+    with count_statements() as statements:
+        response = _pay(client)
+
+    assert response.status_code == 201, response.get_json()
+    dialect = db_session.get_bind().dialect.name
+    assert len(queries(statements)) == PAYMENT_STATEMENTS[dialect], statements
 
 
 def test_a_failed_payment_tells_the_payer_nothing_was_charged(client, paper_bill, outbox):
