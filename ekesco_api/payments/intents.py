@@ -29,6 +29,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import ARRAY
 
+from ekesco_api.auth.sessions import LIVE_SESSION
 from ekesco_api.meters.errors import MeterNotFound
 from ekesco_api.meters.models import Meter, SupplyPoint
 from ekesco_api.meters.ownership import ACCOUNT_ID, owned_meter_ids
@@ -36,6 +37,7 @@ from ekesco_api.payments.errors import IdempotencyKeyReused
 from ekesco_api.payments.gateway import CheckoutRequest, PaymentGateway
 from ekesco_api.payments.models import STATUS_PENDING, IdempotencyKey, Payment, PaymentItem
 from ekesco_api.payments.schemas import PaymentSchema
+from ekesco_api.security.guards import confirm_session
 from ekesco_api.types import utcnow
 
 CURRENCY = "EUR"
@@ -116,16 +118,23 @@ def create_payment(
     gateway: PaymentGateway,
     base_url: str,
     language: str,
+    session_family: str | None = None,
     now: dt.datetime | None = None,
 ) -> Created:
     """A pending payment for `items` (`meter_id`, `amount`) of the account's meters, once per
-    idempotency key (see `_once_per_key`)."""
+    idempotency key (see `_once_per_key`).
+
+    `session_family`: the caller's session, which the statement reading the meters finds live
+    before anything is written (or the token is refused: `security.guards.confirm_session`).
+    """
     return _once_per_key(
         session,
         account_id=account_id,
         idempotency_key=idempotency_key,
         digest=request_hash(items),
-        new_payment=lambda at: _new_payment(session, account_id=account_id, items=items, now=at),
+        new_payment=lambda at: _new_payment(
+            session, account_id=account_id, items=items, session_family=session_family, now=at
+        ),
         checkout=Checkout(gateway, base_url, language),
         now=now,
     )
@@ -401,7 +410,8 @@ def _nextval(_element: Any, _compiler: SQLCompiler, **_kw: Any) -> str:
 
 _NEXT_PAYMENT_ID = select(_next_payment_id())
 
-# The account's meters among those named, and the new payment's id, in one statement.
+# The account's meters among those named, the new payment's id, and whether the caller's
+# session is live, in one statement.
 _OWNED_METERS = (
     select(
         Meter.id,
@@ -409,6 +419,7 @@ _OWNED_METERS = (
         Meter.supply_point_id,
         SupplyPoint.customer_code,
         _next_payment_id().label("payment_id"),
+        LIVE_SESSION,
     )
     .join(SupplyPoint, SupplyPoint.id == Meter.supply_point_id)
     .where(
@@ -419,15 +430,22 @@ _OWNED_METERS = (
 
 
 def _new_payment(
-    session: Session, *, account_id: int, items: Sequence[dict[str, Any]], now: dt.datetime
+    session: Session,
+    *,
+    account_id: int,
+    items: Sequence[dict[str, Any]],
+    session_family: str | None,
+    now: dt.datetime,
 ) -> NewPayment:
     meter_ids = [item["meter_id"] for item in items]
-    rows = {
-        row.id: row
-        for row in session.connection()
-        .execute(_OWNED_METERS, {"account_id": account_id, "meter_ids": meter_ids})
-        .all()
+    parameters = {
+        "account_id": account_id,
+        "meter_ids": meter_ids,
+        "session_family": session_family,
     }
+    rows = {row.id: row for row in session.connection().execute(_OWNED_METERS, parameters).all()}
+    if session_family is not None and rows:
+        confirm_session(bool(next(iter(rows.values())).session_live))
     if any(meter_id not in rows for meter_id in meter_ids):
         raise MeterNotFound()
     paid = []

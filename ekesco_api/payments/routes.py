@@ -41,7 +41,11 @@ from ekesco_api.payments.schemas import (
     PaymentCreateSchema,
     PaymentSchema,
 )
-from ekesco_api.security.guards import current_account_id, customer_required
+from ekesco_api.security.guards import (
+    current_account_id,
+    customer_required,
+    session_to_confirm,
+)
 from ekesco_api.spec_plugin import header_ref
 
 blp = Blueprint(
@@ -67,7 +71,8 @@ class PaymentList(MethodView):
         """
         return SelectPage(db.session(), history.payments_query(current_account_id()))
 
-    @customer_required(blp)
+    # The account's meters are read first, and that statement finds the session live too.
+    @customer_required(blp, statement_checks_session=True, confirms_before_writing=True)
     @idempotency_key_required
     @blp.doc(operationId="createPayment", parameters=[IDEMPOTENCY_HEADER])
     @blp.arguments(PaymentCreateSchema())
@@ -106,6 +111,7 @@ class PaymentList(MethodView):
         created = intents.create_payment(
             db.session(),
             account_id=current_account_id(),
+            session_family=session_to_confirm(),
             idempotency_key=key,
             items=data["items"],
             gateway=gateway_from_config(current_app.config),

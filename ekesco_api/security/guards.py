@@ -71,11 +71,13 @@ def _claims_check(
     roles: tuple[str, ...],
     allow_password_change: bool,
     statement_checks_session: bool = False,
+    confirms_before_writing: bool = False,
 ) -> Callable[[], None]:
     def check() -> None:
         # Only a read may run before the session is known to be live: it changes nothing, and
-        # what it found is thrown away if the session has ended.
-        left_to_view = statement_checks_session and not may_write()
+        # what it found is thrown away if the session has ended. A view that writes reads first
+        # and confirms the session with that read (`confirms_before_writing`).
+        left_to_view = statement_checks_session and (confirms_before_writing or not may_write())
         verify_token_in_request(skip_revocation_check=left_to_view)
         claims = get_jwt()
         try:
@@ -147,7 +149,11 @@ def _refuse(error: RevokedTokenError) -> NoReturn:
 
 
 def customer_required(
-    blp: Any, *, allow_password_change: bool = False, statement_checks_session: bool = False
+    blp: Any,
+    *,
+    allow_password_change: bool = False,
+    statement_checks_session: bool = False,
+    confirms_before_writing: bool = False,
 ) -> Callable[[F], F]:
     """Only a customer's access token passes (a staff token gets 403).
 
@@ -158,11 +164,19 @@ def customer_required(
     (`session_to_confirm`, `confirm_session`) spares the guard's look-up, a round trip. A GET
     that does not confirm it (no rows to carry the answer) gets the look-up after the view has
     run, before anything is answered; anything else gets it first, as always.
+
+    `confirms_before_writing`: a view that writes leaves the look-up to its statement as well,
+    because its first statement only reads and confirms the session before anything is written
+    (POST /payments: the account's meters); the look-up after the view would come too late for
+    a write. A refusal before that statement (a missing key, a malformed body), or one without
+    a row to confirm it, gets the look-up before its answer, as a GET's does.
     """
     errors = CUSTOMER_TOKEN_ERRORS
     if allow_password_change:
         errors = tuple(error for error in errors if error is not PasswordChangeRequired)
-    check = _claims_check("customer", (), allow_password_change, statement_checks_session)
+    check = _claims_check(
+        "customer", (), allow_password_change, statement_checks_session, confirms_before_writing
+    )
     return _guarded(blp, errors, check)
 
 

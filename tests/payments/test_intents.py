@@ -264,3 +264,32 @@ def test_errors_come_in_the_requested_language(client, customer):
         f"{API}/payments", json={}, headers={**customer.headers, "Accept-Language": "sq"}
     )
     assert response.get_json()["title"] != "Send an Idempotency-Key header with this request."
+
+
+def _logged_out(client, customer):
+    assert client.post(f"{API}/auth/logout", headers=customer.headers).status_code == 204
+    return customer.headers
+
+
+def test_a_logged_out_session_pays_nothing(client, db_session, customer):
+    # The statement reading the meters finds the session ended, before anything is written.
+    headers = _logged_out(client, customer)
+    response = create(client, headers, [{"meter_id": customer.meter.id, "amount": "5"}], key="k")
+    problem(response, 401, "token_revoked")
+    assert db_session.scalar(select(Payment.id)) is None
+    assert db_session.scalar(select(IdempotencyKey.id)) is None
+
+
+def test_a_logged_out_session_is_refused_before_any_other_refusal(client, db_session, customer):
+    # Refused before the meters are read, or with no meter row to tell: the session's 401 comes
+    # first, as when the guard looked before the view.
+    stranger = make_customer(db_session)
+    headers = _logged_out(client, customer)
+    mine = [{"meter_id": customer.meter.id, "amount": "5"}]
+    refusals = [
+        create(client, headers, [{"meter_id": stranger.meter.id, "amount": "5"}]),
+        create(client, headers, [{"meter_id": customer.meter.id, "amount": "0"}]),
+        client.post(f"{API}/payments", json={"items": mine}, headers=headers),
+    ]
+    for response in refusals:
+        problem(response, 401, "token_revoked")
