@@ -148,11 +148,14 @@ def report(results: dict[str, dict[str, list[dict[str, float]]]]) -> None:
             b = [value(r) for r in by_side["B"]]
             ratios = sorted(y / x for x, y in zip(a, b, strict=True) if x)
             # The median ratio, and the range of the middle half of the rounds' ratios.
-            middle = ratios[len(ratios) // 4 : len(ratios) - len(ratios) // 4]
-            shown = f"{statistics.median(ratios):7.3f}  {middle[0]:.2f}–{middle[-1]:.2f}"
+            # No ratio where A spent nothing (GET /healthz has no PostgreSQL time).
+            shown = ""
+            if ratios:
+                middle = ratios[len(ratios) // 4 : len(ratios) - len(ratios) // 4]
+                shown = f"{statistics.median(ratios):7.3f}  {middle[0]:.2f}–{middle[-1]:.2f}"
             print(
                 f"{endpoint:<24} {metric:<10} {statistics.median(a):9.1f} "
-                f"{statistics.median(b):9.1f} {shown if ratios else ''}"
+                f"{statistics.median(b):9.1f} {shown}"
             )
         if failed:
             print(f"{endpoint:<24} FAILED requests: {failed}")
