@@ -23,6 +23,7 @@ class ImportRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     directory: Mapped[str] = mapped_column(String(500), default="")
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[dt.datetime | None]
+    # Indexed: every balance reads max(finished_at), and the runs grow by one a night.
+    finished_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     error_count: Mapped[int] = mapped_column(default=0)
     summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

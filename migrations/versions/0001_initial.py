@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 04:42:37.936864
+Create Date: 2026-12-06 07:23:39.876016
 
 """
 from alembic import op
@@ -49,6 +49,9 @@ def upgrade():
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
     )
+    with op.batch_alter_table('import_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_runs_finished_at'), ['finished_at'], unique=False)
+
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
@@ -909,6 +912,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_messages_account_id'))
 
     op.drop_table('messages')
+    with op.batch_alter_table('import_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_runs_finished_at'))
+
     op.drop_table('import_runs')
     op.drop_table('customer_request_counters')
     with op.batch_alter_table('areas', schema=None) as batch_op:
