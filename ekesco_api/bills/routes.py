@@ -15,7 +15,11 @@ from ekesco_api.downloads import pdf_doc, pdf_response
 from ekesco_api.extensions import db
 from ekesco_api.i18n import request_language
 from ekesco_api.meters.errors import MeterNotFound
-from ekesco_api.security.guards import current_account_id, customer_required
+from ekesco_api.security.guards import (
+    current_account_id,
+    customer_required,
+    session_to_confirm,
+)
 
 blp = Blueprint(
     "bills",
@@ -69,7 +73,7 @@ class BillPdf(MethodView):
 
 @blp.route("/meters/<int:meter_id>/bills")
 class MeterBills(MethodView):
-    @customer_required(blp)
+    @customer_required(blp, statement_checks_session=True)
     @blp.doc(operationId="listMeterBills")
     @blp.response(200, BillSummarySchema(many=True))
     @blp.paginate(Page, page_size=12, max_page_size=60)
@@ -82,5 +86,8 @@ class MeterBills(MethodView):
         recorded: they settle the oldest bills first.
         """
         return bill_service.meter_bills(
-            db.session(), account_id=current_account_id(), meter_id=meter_id
+            db.session(),
+            account_id=current_account_id(),
+            meter_id=meter_id,
+            session_family=session_to_confirm(),
         )

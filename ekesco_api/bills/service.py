@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ekesco_api.accounts.models import Account
 from ekesco_api.adapters.pdf_bill import BillDocument, MeterReads, render_bill_pdf
 from ekesco_api.adapters.pdf_bill import BillLine as PdfLine
+from ekesco_api.auth.sessions import LIVE_SESSION
 from ekesco_api.bills.errors import BillNotFound
 from ekesco_api.bills.models import Bill
 from ekesco_api.clock import ZONE, period_bounds, period_start
@@ -51,6 +52,7 @@ from ekesco_api.meters.ownership import (
 from ekesco_api.meters.registers import reads_from
 from ekesco_api.payments import ledger
 from ekesco_api.payments.ledger import unconfirmed
+from ekesco_api.security.guards import confirm_session
 from ekesco_api.tariffs.errors import TariffNotFound
 from ekesco_api.tariffs.models import Tariff
 from ekesco_api.tariffs.service import compute_bill
@@ -163,6 +165,9 @@ _METER_BILLS = (
         *_SUMMARY_COLUMNS,
         ledger.imported_since(_METER_SUPPLY_POINT, _OLDEST_ISSUED_ON).label("paid_imported"),
         unconfirmed(_METER_SUPPLY_POINT).label("paid_pending"),
+        # Whether the caller's session is live: the guard's look-up, without a round trip of
+        # its own.
+        LIVE_SESSION,
     )
     .select_from(Meter)
     .outerjoin(Bill, Bill.supply_point_id == Meter.supply_point_id)
@@ -171,19 +176,24 @@ _METER_BILLS = (
 )
 
 
-def meter_bills(session: Session, *, account_id: int, meter_id: int) -> list[BillSummary]:
+def meter_bills(
+    session: Session, *, account_id: int, meter_id: int, session_family: str | None = None
+) -> list[BillSummary]:
     """Every bill of the meter's supply point, newest first, with its paid status.
 
     One statement whatever the number of bills or meters: the meter (checked to be on the
     account) outer-joined to all its bills, each row also carrying what was paid since the
     oldest one. All bills are read because the status of one depends on the ones before it;
     a supply point has twelve a year.
+
+    `session_family`: the caller's session, which the same statement finds live (or the token
+    is refused: `security.guards.confirm_session`).
     """
-    rows = (
-        session.connection()
-        .execute(_METER_BILLS, {"account_id": account_id, "meter_id": meter_id})
-        .all()
-    )
+    parameters = {"account_id": account_id, "meter_id": meter_id, "session_family": session_family}
+    rows = session.connection().execute(_METER_BILLS, parameters).all()
+    if session_family is not None and rows:
+        # Without a row the statement said nothing of it: the guard then looks it up itself.
+        confirm_session(bool(rows[0].session_live))
     if not rows:
         raise MeterNotFound()
     bills = [row for row in rows if row.id is not None]

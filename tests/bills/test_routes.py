@@ -16,8 +16,9 @@ from tests.factories import (
     make_tariff,
     utc,
 )
-from tests.support.auth import API
+from tests.support.auth import API, dispatcher_headers, logged_out
 from tests.support.customers import add_meter, make_customer
+from tests.support.logs import captured_logs
 from tests.support.pdf import pdf_text
 
 
@@ -126,6 +127,57 @@ def test_bills_of_an_added_meter_and_not_after_removing_it(client, db_session):
 
     assert client.get(f"{API}/meters/{shop.id}/bills", headers=customer.headers).status_code == 404
     assert client.get(f"{API}/bills/{bill.id}", headers=customer.headers).status_code == 404
+
+
+def _refused_as_revoked(response):
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_revoked"
+
+
+def test_a_logged_out_session_reads_no_bills(client, db_session):
+    # The bills statement finds the session ended itself (the guard leaves that to it), with
+    # bills or without: the meter's row is there either way.
+    customer = make_customer(db_session)
+    empty = make_meter(db_session)
+    assert add_meter(client, customer, empty).status_code == 201
+    make_bill(db_session, supply_point=customer.supply_point)
+    headers = logged_out(client, customer.headers)
+    for meter in (customer.meter, empty):
+        _refused_as_revoked(client.get(f"{API}/meters/{meter.id}/bills", headers=headers))
+
+
+def test_a_logged_out_sessions_404_is_a_401(client, db_session):
+    # A meter not on the account gives the statement no row to carry the answer: the guard
+    # looks the session up itself, and its 401 comes before the 404, as when it looked first.
+    customer = make_customer(db_session)
+    stranger = make_meter(db_session)
+    headers = logged_out(client, customer.headers)
+    _refused_as_revoked(client.get(f"{API}/meters/{stranger.id}/bills", headers=headers))
+
+
+def test_an_ended_staff_session_reading_bills_is_refused_as_revoked_before_its_kind(
+    client, db_session
+):
+    meter = make_meter(db_session)
+    url = f"{API}/meters/{meter.id}/bills"
+    _refused_as_revoked(client.get(url, headers=logged_out(client, dispatcher_headers(db_session))))
+    live = client.get(url, headers=dispatcher_headers(db_session))
+    assert live.status_code == 403
+    assert live.get_json()["code"] == "forbidden"
+
+
+def test_a_logged_out_sessions_bills_request_is_logged_without_its_account(client, db_session):
+    # As when the guard refused it before the view: the token was never accepted.
+    customer = make_customer(db_session)
+    headers = logged_out(client, customer.headers)
+    stranger = make_meter(db_session)
+    for meter in (customer.meter, stranger):
+        with captured_logs() as out:
+            assert client.get(f"{API}/meters/{meter.id}/bills", headers=headers).status_code == 401
+        (line,) = [
+            json.loads(text) for text in out.getvalue().splitlines() if '"ekesco.access"' in text
+        ]
+        assert line["status"] == 401 and "account_id" not in line, meter
 
 
 # --- GET /bills/{id} -------------------------------------------------------------------------

@@ -49,6 +49,12 @@ def token_headers(session: Session, account: Account, **headers: str) -> dict[st
     return {**bearer(pair["access_token"]), **headers}
 
 
+def logged_out(client: FlaskClient, headers: dict[str, str]) -> dict[str, str]:
+    """`headers` after their session has logged out: a token whose session has ended."""
+    assert client.post(f"{API}/auth/logout", headers=headers).status_code == 204
+    return headers
+
+
 def staff_login(client: FlaskClient, member: Any, password: str = STAFF_PASSWORD) -> dict[str, Any]:
     """The token pair of a staff member's successful login (fails the test otherwise)."""
     response = client.post(STAFF_LOGIN_URL, json={"email": member.email, "password": password})
