@@ -12,7 +12,7 @@ from ekesco_api.balance import service as balance_service
 from ekesco_api.cis_import.models import ImportRun
 from ekesco_api.clock import local_midnight
 from tests.factories import make_app_payment, make_bill, make_cis_payment, make_meter, utc
-from tests.support.auth import API, dispatcher_headers
+from tests.support.auth import API, dispatcher_headers, logged_out
 from tests.support.customers import add_meter, make_customer
 from tests.support.logs import captured_logs
 
@@ -235,15 +235,10 @@ def test_many_small_payments_add_up_to_the_cent(client, db_session):
     assert (body["amount_due"], body["pending_payments"]) == ("999.97", "0.21")
 
 
-def _logged_out(client, customer):
-    assert client.post(f"{API}/auth/logout", headers=customer.headers).status_code == 204
-    return customer.headers
-
-
 def test_a_logged_out_session_reads_no_balance(client, db_session):
     # The balance statement finds the session ended itself (the guard leaves that to it).
     customer = make_customer(db_session)
-    headers = _logged_out(client, customer)
+    headers = logged_out(client, customer.headers)
     for url in (f"{API}/balance", f"{API}/meters/{customer.meter.id}/balance"):
         response = client.get(url, headers=headers)
         assert response.status_code == 401, url
@@ -255,7 +250,7 @@ def test_a_logged_out_session_is_refused_where_the_statement_finds_no_row(client
     # before the view's own refusal, as when it looked first.
     customer = make_customer(db_session)
     stranger = make_meter(db_session)
-    headers = _logged_out(client, customer)
+    headers = logged_out(client, customer.headers)
     response = client.get(f"{API}/meters/{stranger.id}/balance", headers=headers)
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_revoked"
@@ -280,7 +275,7 @@ def test_an_ended_staff_session_is_refused_as_revoked_before_its_kind(client, db
 def test_a_logged_out_sessions_request_is_logged_without_its_account(client, db_session):
     # As when the guard refused it before the view: the token was never accepted.
     customer = make_customer(db_session)
-    headers = _logged_out(client, customer)
+    headers = logged_out(client, customer.headers)
     stranger = make_meter(db_session)
     for url in (f"{API}/balance", f"{API}/meters/{stranger.id}/balance"):
         with captured_logs() as out:

@@ -13,6 +13,7 @@ from ekesco_api.payments.gateway import SIGNED_FIELDS, sign_request
 from ekesco_api.payments.models import IdempotencyKey, Payment
 from tests.factories import make_meter
 from tests.payments.helpers import API, create, problem
+from tests.support.auth import logged_out
 from tests.support.customers import make_customer
 
 
@@ -266,14 +267,9 @@ def test_errors_come_in_the_requested_language(client, customer):
     assert response.get_json()["title"] != "Send an Idempotency-Key header with this request."
 
 
-def _logged_out(client, customer):
-    assert client.post(f"{API}/auth/logout", headers=customer.headers).status_code == 204
-    return customer.headers
-
-
 def test_a_logged_out_session_pays_nothing(client, db_session, customer):
     # The statement reading the meters finds the session ended, before anything is written.
-    headers = _logged_out(client, customer)
+    headers = logged_out(client, customer.headers)
     response = create(client, headers, [{"meter_id": customer.meter.id, "amount": "5"}], key="k")
     problem(response, 401, "token_revoked")
     assert db_session.scalar(select(Payment.id)) is None
@@ -284,7 +280,7 @@ def test_a_logged_out_session_is_refused_before_any_other_refusal(client, db_ses
     # Refused before the meters are read, or with no meter row to tell: the session's 401 comes
     # first, as when the guard looked before the view.
     stranger = make_customer(db_session)
-    headers = _logged_out(client, customer)
+    headers = logged_out(client, customer.headers)
     mine = [{"meter_id": customer.meter.id, "amount": "5"}]
     refusals = [
         create(client, headers, [{"meter_id": stranger.meter.id, "amount": "5"}]),
