@@ -11,8 +11,9 @@ Usage: .venv/bin/python benchmarks/scale.py [--supply-points 600000] [--accounts
    import` twice, each timed with its peak memory: the first loads, the second finds nothing
    changed. Targets: under 10 minutes and 500 MB, the second faster. Then VACUUM ANALYZE, as
    autovacuum would after such a load.
-3. The app's side: 200,000 accounts (benchmarks/scale_data.py), one with 10 meters, minted
-   sessions; the plans of the hot statements (benchmarks/scale_plans.py) must use indexes.
+3. The app's side: 200,000 accounts (benchmarks/scale_data.py), each with a confirmed card
+   payment in its history, one with 10 meters, minted sessions; the plans of the hot
+   statements (benchmarks/scale_plans.py) must use indexes.
 4. The endpoints under gunicorn (wrk, 32 connections) beside /healthz in the same run, and the
    bill-day mix (Locust, benchmarks/locustfile.py) against gunicorn + PostgreSQL + Redis.
 
@@ -155,6 +156,7 @@ def main() -> int:
             logging.getLogger("ekesco.access").setLevel(logging.WARNING)  # one line a request
             started = time.perf_counter()
             registered = scale_data.register_accounts(accounts)
+            history = scale_data.app_payment_history()
             account_id, meter_id = scale_data.ten_meter_account()
             sessions = int(1500 * args.seconds * (args.rounds + 1)) + args.users * 4
             pairs = scale_data.mint_tokens(2, sessions, tmp / "tokens.txt")
@@ -170,7 +172,8 @@ def main() -> int:
             payer_access = scale_data.mint_tokens(registered, 1, tmp / "payer-token.txt")[0][0]
             payer_meter = scale_data.own_meter(registered)
             say(
-                f"accounts: {registered:,} registered, account {account_id} with 10 meters, "
+                f"accounts: {registered:,} registered ({history:,} new app payments in their "
+                f"history), account {account_id} with 10 meters, "
                 f"{len(pairs):,} sessions minted in {time.perf_counter() - started:.0f} s"
             )
             say("query plans of the hot statements (PostgreSQL EXPLAIN at this size):")

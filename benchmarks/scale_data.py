@@ -78,6 +78,67 @@ def register_accounts(count: int) -> int:
     return count
 
 
+def app_payment_history() -> int:
+    """One card payment in the app per benchmark account, paid and since confirmed by the CIS
+    (its item carries the reference of the supply point's latest imported payment, so no balance
+    changes); how many were written. Idempotent.
+
+    A deployment's payment tables hold its customers' history; left empty, PostgreSQL plans the
+    pending-payments subqueries of balance and bills as scans of a table it believes empty, and
+    those scans grow with every payment the benchmark makes (autovacuum, which would correct
+    the statistics, is off on this machine). Then ANALYZE, as autovacuum would.
+    """
+    from sqlalchemy import text
+
+    from ekesco_api.extensions import db
+
+    session = db.session()
+    written = session.execute(
+        text(
+            """
+            WITH chosen AS MATERIALIZED (
+                -- The payment's id drawn here, so that its item needs no join back to it.
+                SELECT nextval('payments_id_seq') AS payment_id, latest.*
+                FROM (
+                    SELECT DISTINCT ON (a.id) a.id AS account_id, m.id AS meter_id,
+                        m.meter_number, sp.id AS supply_point_id, sp.customer_code,
+                        cp.reference, cp.amount, cp.paid_at
+                    FROM accounts a
+                    JOIN supply_points sp ON sp.id = a.supply_point_id
+                    JOIN meters m ON m.supply_point_id = sp.id
+                    CROSS JOIN LATERAL (
+                        SELECT c.reference, c.amount, c.paid_at FROM cis_payments c
+                        WHERE c.supply_point_id = sp.id ORDER BY c.paid_on DESC LIMIT 1
+                    ) cp
+                    WHERE a.email_key LIKE :accounts
+                      AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.account_id = a.id)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM payment_items i WHERE i.cis_reference = cp.reference
+                      )
+                    ORDER BY a.id, m.id
+                ) latest
+            ), paid AS (
+                INSERT INTO payments (id, account_id, status, amount, commission, currency,
+                    redirect_url, bank_reference, created_at, completed_at)
+                SELECT payment_id, account_id, 'succeeded', amount, 0, 'EUR', '',
+                    'SCALE-' || reference, paid_at, paid_at
+                FROM chosen
+            )
+            INSERT INTO payment_items (payment_id, position, meter_id, supply_point_id,
+                meter_number, customer_code, amount, cis_reference)
+            SELECT payment_id, 1, meter_id, supply_point_id, meter_number, customer_code, amount,
+                reference
+            FROM chosen
+            """
+        ).execution_options(preserve_rowcount=True),
+        {"accounts": f"%@{EMAIL_DOMAIN}"},
+    ).rowcount
+    session.commit()
+    session.execute(text("ANALYZE payments, payment_items, idempotency_keys"))
+    session.commit()
+    return int(written)
+
+
 def ten_meter_account() -> tuple[int, int]:
     """Account 1 with nine more supply points claimed (beyond the registered ones): its id and
     the id of its first meter."""
