@@ -15,10 +15,12 @@ from flask import g
 from flask_jwt_extended import get_jwt, get_jwt_header
 from flask_jwt_extended.exceptions import RevokedTokenError
 from flask_jwt_extended.internal_utils import verify_token_not_blocklisted
+from sqlalchemy.exc import DBAPIError
 
 from ekesco_api.api_docs import documents
 from ekesco_api.db import may_write
 from ekesco_api.errors import ApiError, Forbidden, Unauthorized
+from ekesco_api.extensions import db
 from ekesco_api.security.errors import (
     PasswordChangeRequired,
     TokenExpired,
@@ -55,7 +57,12 @@ def _guarded(
             check()
             try:
                 answer = documented(*args, **kwargs)
-            except Exception:
+            except Exception as failure:
+                if isinstance(failure, DBAPIError) and g.get("ekesco_session_left_to_view"):
+                    # A statement the database refused (a number no column holds, say) leaves
+                    # PostgreSQL's transaction aborted, and the look-up would be refused in it;
+                    # nothing a failed view did is kept, so the look-up runs in a new one.
+                    db.session.rollback()
                 _check_session_left_to_the_view()  # its 401 comes first, as it would have
                 raise
             _check_session_left_to_the_view()

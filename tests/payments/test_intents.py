@@ -289,3 +289,18 @@ def test_a_logged_out_session_is_refused_before_any_other_refusal(client, db_ses
     ]
     for response in refusals:
         problem(response, 401, "token_revoked")
+
+
+@pytest.mark.parametrize("meter_id", [2**63, -(2**63) - 1])
+def test_a_meter_id_no_column_holds_is_422_and_a_logged_out_sessions_is_401(
+    client, db_session, customer, meter_id
+):
+    # PostgreSQL refuses the number in the meters' statement, which aborts the transaction;
+    # the session's look-up after the view still answers, in a transaction of its own. The
+    # customer committed, as a live session is: the refusal rolls back only the request's work.
+    db_session.commit()
+    items = [{"meter_id": meter_id, "amount": "5"}]
+    problem(create(client, customer.headers, items), 422, "value_out_of_range")
+    headers = logged_out(client, customer.headers)
+    problem(create(client, headers, items), 401, "token_revoked")
+    assert db_session.scalar(select(Payment.id)) is None
