@@ -49,7 +49,8 @@ def test_a_payment_starts_pending_with_the_bank_redirect(client, customer):
     assert fields["signature"] == sign_request(key, {n: fields[n] for n in SIGNED_FIELDS})
 
 
-def test_one_payment_for_several_meters(client, db_session, customer):
+def _second_meter(db_session, customer):
+    """A meter of another supply point, added to the customer's account."""
     other = make_meter(db_session)
     meter_service.add_meter(
         db_session,
@@ -57,6 +58,11 @@ def test_one_payment_for_several_meters(client, db_session, customer):
         customer_code=other.supply_point.customer_code,
         meter_number=other.meter_number,
     )
+    return other
+
+
+def test_one_payment_for_several_meters(client, db_session, customer):
+    other = _second_meter(db_session, customer)
     response = create(
         client,
         customer.headers,
@@ -73,13 +79,7 @@ def test_one_payment_for_several_meters(client, db_session, customer):
 
 def test_the_answer_is_the_payment_as_stored(client, db_session, customer):
     # The answer is dumped before the rows are written: it must read as the stored payment does.
-    other = make_meter(db_session)
-    meter_service.add_meter(
-        db_session,
-        account_id=customer.account.id,
-        customer_code=other.supply_point.customer_code,
-        meter_number=other.meter_number,
-    )
+    other = _second_meter(db_session, customer)
     items = [
         {"meter_id": other.id, "amount": "0.01"},
         {"meter_id": customer.meter.id, "amount": "4999.9"},
@@ -192,13 +192,7 @@ def test_invalid_amounts(client, customer, amount):
 
 
 def test_the_ceiling_is_on_the_whole_payment_and_configurable(app, client, db_session, customer):
-    other = make_meter(db_session)
-    meter_service.add_meter(
-        db_session,
-        account_id=customer.account.id,
-        customer_code=other.supply_point.customer_code,
-        meter_number=other.meter_number,
-    )
+    other = _second_meter(db_session, customer)
     items = [
         {"meter_id": customer.meter.id, "amount": "3000.00"},
         {"meter_id": other.id, "amount": "3000.00"},
